@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: Apache-2.0
+// Reading an input file or stdin as UTF-8 text in chunks, whatever its encoding: UTF-8 with
+// or without BOM, UTF-16 LE/BE with BOM, Windows-1252 when the bytes are not UTF-8, or an
+// encoding named by the user. Streams: memory stays bounded whatever the input size.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace ml {
+
+/// Where warnings go (the tool prints them as `tool: warning: ...`).
+using warn_fn = std::function<void(const std::string&)>;
+
+/// Opens a file ("-" is stdin) for reading raw bytes. Throws ml::error 66 when it cannot.
+class byte_input {
+ public:
+  explicit byte_input(const std::string& path);
+  ~byte_input();
+  byte_input(const byte_input&) = delete;
+  byte_input& operator=(const byte_input&) = delete;
+
+  /// Reads up to `max` bytes, appending to `out`; returns the count, 0 at end of input.
+  /// Throws ml::error 74 on a read error.
+  std::size_t read(std::string& out, std::size_t max);
+  /// Reads everything that is left into `out`, refusing more than `limit` bytes (error 65).
+  void read_all(std::string& out, std::size_t limit);
+  /// Name for messages: the path, or "<stdin>".
+  const std::string& name() const { return name_; }
+  /// Size of a regular file, or -1 (pipes, terminals).
+  long long size() const { return size_; }
+  /// True if the input can be read again from the start (a regular file).
+  bool rewindable() const { return size_ >= 0; }
+  void rewind();
+  long long consumed() const { return consumed_; }
+
+ private:
+  std::string name_;
+  int fd_ = 0;
+  bool own_ = false;
+  long long size_ = -1;
+  long long consumed_ = 0;
+};
+
+/// Text input: detects and converts the encoding, yields UTF-8.
+class text_input {
+ public:
+  /// `encoding` empty: detect (BOM, then UTF-8, falling back to Windows-1252 with a warning).
+  /// Otherwise an encoding name ICU knows ("utf-8", "windows-1252", "latin1", "utf-16le",
+  /// ...); an unknown name is a usage error (64).
+  /// `prefix` holds bytes already read from `in` (format sniffing); they are read first.
+  text_input(byte_input& in, std::string encoding, warn_fn warn, std::string prefix = {});
+  ~text_input();
+  text_input(const text_input&) = delete;
+  text_input& operator=(const text_input&) = delete;
+
+  /// Appends the next chunk of UTF-8 text to `out`; returns false at end of input.
+  /// Throws ml::error 65 with file:line on bytes that are not valid in the encoding.
+  bool next(std::string& out);
+  /// The first chunk of text, without consuming it (format sniffing); empty for empty input.
+  const std::string& peek();
+  /// The encoding in use, as detected or given ("utf-8", "utf-8-bom", "utf-16le", ...).
+  const std::string& encoding() const { return encoding_; }
+  const std::string& name() const { return in_.name(); }
+
+ private:
+  struct impl;
+  byte_input& in_;
+  std::string encoding_;
+  std::string peeked_;
+  bool has_peeked_ = false;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace ml

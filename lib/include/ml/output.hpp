@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: Apache-2.0
+// Buffered output to stdout or to a file written atomically: a file output goes to a
+// temporary name beside the target and is renamed over it only by commit(), so a crash or
+// an error never leaves half a file and an old file stays intact until the new one is whole.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace ml {
+
+class output {
+ public:
+  /// `path` empty or "-" means standard output. Throws ml::error (73) if the temporary file
+  /// cannot be created.
+  explicit output(std::string path = "-");
+  ~output();  ///< removes the temporary file if commit() was not reached
+  output(const output&) = delete;
+  output& operator=(const output&) = delete;
+
+  /// Appends bytes; flushes when the buffer is full. Throws ml::error (74) on a write error,
+  /// ml::broken_pipe when stdout's reader has gone.
+  void write(std::string_view s);
+  void line(std::string_view s) {
+    write(s);
+    put('\n');
+  }
+  void put(char c) {
+    if (buf_.size() >= flush_at_) flush();
+    buf_.push_back(c);
+  }
+  void flush();
+  /// Flushes, syncs and renames the temporary file into place (files) or flushes (stdout).
+  void commit();
+
+  const std::string& path() const { return path_; }
+  bool is_stdout() const { return fd_ == 1; }
+  /// Name shown in messages: the path, or "<stdout>".
+  std::string display_name() const { return is_stdout() ? "<stdout>" : path_; }
+
+ private:
+  std::string path_, tmp_path_;
+  int fd_ = 1;
+  bool committed_ = false;
+  bool direct_ = false;  // a device or FIFO, written in place
+  std::string buf_;
+  std::size_t flush_at_ = 1 << 16;
+};
+
+}  // namespace ml

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: Apache-2.0
+// The stream: JSON Lines records, one object per line, each with a "type". Reading gives
+// `file:line` errors; unknown fields and record types are kept so tools can pass them on.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+#include "ml/input.hpp"
+
+namespace ml {
+
+/// Version of the record format, written as "v" on header records.
+inline constexpr int records_version = 1;
+
+/// Splits text input into lines (LF or CRLF), numbering them from 1.
+class line_reader {
+ public:
+  explicit line_reader(text_input& in) : in_(in) {}
+  /// Next line without its terminator; the view is valid until the next call.
+  bool next(std::string_view& line);
+  long long line_number() const { return line_; }
+  /// True if the last line returned had no final newline.
+  bool last_unterminated() const { return unterminated_; }
+  long long bytes_consumed() const { return consumed_; }
+
+ private:
+  text_input& in_;
+  std::string buf_;
+  std::size_t pos_ = 0;
+  bool eof_ = false;
+  long long line_ = 0;
+  long long consumed_ = 0;
+  bool unterminated_ = false;
+};
+
+struct record {
+  nlohmann::ordered_json value;  ///< the parsed object, keys in the order they came
+  std::string_view raw;          ///< the line as read (valid until the next read)
+  long long line = 0;
+  std::string type() const;      ///< value["type"] when it is a string, else ""
+};
+
+/// Reads JSON Lines records; blank lines are skipped.
+class record_reader {
+ public:
+  explicit record_reader(text_input& in) : lines_(in), name_(in.name()) {}
+  /// Throws ml::error 65 `file:line: invalid JSON (...)` for a line that is not a JSON
+  /// object, naming the column and, for a last line cut short, that the input is truncated.
+  bool next(record& rec);
+  long long bytes_consumed() const { return lines_.bytes_consumed(); }
+
+ private:
+  line_reader lines_;
+  std::string name_;
+};
+
+/// True for the record types the toolkit defines (header, idea, reject, theme, ...).
+bool is_stream_type(std::string_view type);
+
+}  // namespace ml

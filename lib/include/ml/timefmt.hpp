@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: Apache-2.0
+// Timestamps as survey platforms write them, turned into ISO 8601.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace ml {
+
+/// Parses a timestamp and returns it in ISO 8601 ("2024-03-05T16:27:32-05:00",
+/// "2024-03-05T16:27:32Z", "2024-03-05T16:27:32" when the zone is unknown, "2024-03-05" for a
+/// date alone), or "" when `s` is not a timestamp. Understands ISO 8601 and RFC 3339,
+/// "YYYY/MM/DD h:mm:ss AM GMT-5" (Google Forms), "M/D/YYYY H:MM[:SS] [AM|PM]" (US exports;
+/// D/M/YYYY when the first number is over 12), "D.M.YYYY H:MM" (European), fractional
+/// seconds, "UTC"/"GMT"/"Z" and numeric offsets, and Unix epoch seconds (10 digits) or
+/// milliseconds (13 digits, as Pol.is writes), which are UTC.
+std::string parse_time(std::string_view s);
+
+/// Formats days since 1970-01-01 as "YYYY-MM-DD".
+std::string format_date(long long days);
+
+/// Days since 1970-01-01 of a civil date (proleptic Gregorian).
+long long days_from_civil(long long y, unsigned m, unsigned d);
+
+}  // namespace ml

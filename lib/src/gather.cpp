@@ -1,0 +1,881 @@
+// SPDX-License-Identifier: Apache-2.0
+// ml-gather: reads survey exports and writes one idea record per answer. Every row read is
+// either kept or rejected with a reason, and every answer either becomes ideas or is
+// rejected with a reason; the tally checks that both add up before the output is committed.
+#include "ml/gather.hpp"
+
+#include <xxhash.h>
+
+#include <algorithm>
+#include <cstring>
+#include <fmt/format.h>
+#include <fstream>
+#include <memory>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "gather_detail.hpp"
+#include "json_input.hpp"
+#include "ml/csv.hpp"
+#include "ml/diag.hpp"
+#include "ml/error.hpp"
+#include "ml/input.hpp"
+#include "ml/json_writer.hpp"
+#include "ml/output.hpp"
+#include "ml/pseudonym.hpp"
+#include "ml/records.hpp"
+#include "ml/text.hpp"
+#include "ml/timefmt.hpp"
+#include "ml/xlsx.hpp"
+
+namespace ml {
+
+using namespace detail;
+
+std::vector<std::string> platform_names() {
+  return {"plain",      "google-forms", "microsoft-forms", "typeform", "surveymonkey", "qualtrics",
+          "limesurvey", "kobotoolbox",  "odk",             "polis",    "redcap",       "surveygizmo"};
+}
+
+namespace {
+
+constexpr std::size_t max_xlsx_bytes = std::size_t{1} << 30;
+
+// An open-addressing set of 64-bit hashes: the exact re-submissions seen so far. Eight bytes
+// per idea; the hashes are uniform already, so their low bits index the table.
+class hash_set {
+ public:
+  hash_set() : slots_(1 << 16, 0), mask_((1 << 16) - 1) {}
+  bool insert(std::uint64_t k) {
+    if (k == 0) k = 1;
+    if ((count_ + 1) * 8 > slots_.size() * 7) grow();
+    std::size_t i = k & mask_;
+    while (slots_[i]) {
+      if (slots_[i] == k) return false;
+      i = (i + 1) & mask_;
+    }
+    slots_[i] = k;
+    ++count_;
+    return true;
+  }
+
+ private:
+  void grow() {
+    std::vector<std::uint64_t> old;
+    old.swap(slots_);
+    slots_.assign(old.size() * 2, 0);
+    mask_ = slots_.size() - 1;
+    count_ = 0;
+    for (auto k : old)
+      if (k) insert(k);
+  }
+  std::vector<std::uint64_t> slots_;
+  std::size_t mask_;
+  std::size_t count_ = 0;
+};
+
+struct withdrawn_list {
+  std::unordered_set<std::string> raw;         // normalised raw ids and e-mails
+  std::unordered_set<std::string> pseudonyms;  // "r-..." lines
+  bool empty() const { return raw.empty() && pseudonyms.empty(); }
+};
+
+withdrawn_list load_withdrawn(const std::string& path) {
+  withdrawn_list w;
+  if (path.empty()) return w;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw no_input_error(path, std::strerror(errno));
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);
+    std::string_view t = trim(line);
+    if (t.empty() || t[0] == '#') continue;
+    if (t.size() == 18 && t.rfind("r-", 0) == 0)
+      w.pseudonyms.insert(std::string(t));
+    else
+      w.raw.insert(pseudonymizer::normalise(t));
+  }
+  return w;
+}
+
+bool is_yes(std::string_view v) {
+  std::string s = ascii_lower(trim(v));
+  if (s.empty()) return false;
+  static const std::unordered_set<std::string> yes = {
+      "yes", "y", "true", "1", "x", "agree", "i agree", "i consent", "consent", "accept",
+      "accepted", "ok", "si", "sí", "oui", "ja", "sim", "checked", "on", "\xE2\x9C\x93"};
+  if (yes.count(s)) return true;
+  for (const char* p : {"yes", "i agree", "i consent", "i accept", "agree", "sí,", "si,", "oui,",
+                        "ja,", "sim,", "acepto", "j'accepte", "ich stimme", "concordo"})
+    if (s.rfind(p, 0) == 0) return true;
+  return false;
+}
+
+// Qualtrics numeric and text statuses, and the test/preview markers of other platforms.
+std::string status_reject(std::string_view v) {
+  std::string s = ascii_lower(trim(v));
+  if (s.empty()) return {};
+  if (s == "1" || s == "9" || s == "17" || s.find("preview") != std::string::npos) return "preview";
+  if (s == "2" || s == "test" || s.find("survey test") != std::string::npos) return "test";
+  if (s == "8" || s == "12" || s == "spam" || s.find("spam") != std::string::npos) return "spam";
+  if (s == "rejected") return "rejected";
+  return {};
+}
+
+bool is_false(std::string_view v) {
+  std::string s = ascii_lower(trim(v));
+  return s == "0" || s == "false" || s == "no" || s == "partial";
+}
+
+std::string hex16(std::uint64_t h) {
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out(16, '0');
+  for (int i = 15; i >= 0; --i) {
+    out[static_cast<std::size_t>(i)] = hex[h & 15];
+    h >>= 4;
+  }
+  return out;
+}
+
+bool parse_number(std::string_view v, double& out) {
+  v = trim(v);
+  if (v.empty() || v.size() > 32) return false;
+  std::string s(v);
+  for (char& c : s)
+    if (c == ',') c = '.';
+  char* end = nullptr;
+  out = std::strtod(s.c_str(), &end);
+  return end == s.c_str() + s.size() && std::isfinite(out) &&
+         !std::isalpha(static_cast<unsigned char>(s[0]));
+}
+
+std::string format_reasons(const std::map<std::string, long long>& m) {
+  std::string out;
+  for (auto& [k, v] : m) {
+    if (v == 0) continue;
+    if (!out.empty()) out += ", ";
+    out += fmt::format("{} {}", k, v);
+  }
+  return out;
+}
+
+class gatherer {
+ public:
+  gatherer(const gather_options& o, output& out, output* rejects, const pseudonymizer& pseudo,
+           const withdrawn_list& withdrawn)
+      : o_(o), out_(out), rejects_(rejects), pseudo_(pseudo), withdrawn_(withdrawn) {
+    if (o.platform.empty()) return;
+    forced_ = platform_from_name(o.platform);
+    if (!forced_) {
+      std::string names;
+      for (auto& n : platform_names()) names += (names.empty() ? "" : ", ") + n;
+      throw usage_error(fmt::format("unknown platform '{}'; --platform takes one of: {}", o.platform, names));
+    }
+  }
+
+  void gather_file(const std::string& path, gather_tally& t);
+  std::string columns_listing;  // --columns output
+
+ private:
+  void warn(const std::string& m) { diag::warning(m); }
+  void begin_table(std::vector<column> cols, platform p, int header_rows);
+  void prepare();
+  void process_row(long long row, long long line, const std::vector<cell>& cells);
+  void process_stream_record(const json_submission& s);
+  void reject_row(const std::string& reason, long long row, long long line, std::string_view text,
+                  std::string_view respondent);
+  void reject_item(const std::string& reason, long long row, long long line, const column& c,
+                   std::string_view text, std::string_view respondent);
+  void emit_idea(std::string_view text, const column& c, int col, long long row, long long line,
+                 int item);
+  void list_columns();
+  int add_column(const std::string& name, std::string_view first_value);
+
+  void gather_csv(text_input& in);
+  void gather_xlsx(byte_input& in, std::string head);
+  void gather_json(text_input& in);
+  void run_sample_then(const std::function<bool(std::vector<cell>&, long long&, long long&)>& more);
+
+  const gather_options& o_;
+  output& out_;
+  output* rejects_;
+  const pseudonymizer& pseudo_;
+  const withdrawn_list& withdrawn_;
+  std::optional<platform> forced_;
+  hash_set seen_;
+
+  // Per file.
+  gather_tally* t_ = nullptr;
+  std::string file_;
+  platform p_ = platform::plain;
+  int header_rows_ = 1;
+  std::vector<column> cols_;
+  std::vector<std::string> keys_;  // per column: the unique key for segments/ratings/ids
+  std::vector<owned_row> sample_;
+  std::unordered_map<std::string, int> col_by_name_;  // JSON keys
+  std::map<std::string, std::string> labels_;
+  std::size_t ragged_warned_ = 0;
+  std::size_t expected_fields_ = 0;
+
+  // Per row scratch (reused to avoid allocations).
+  json_writer w_, seg_, rat_;
+  std::string row_prefix_;
+  std::string respondent_;
+  std::string unit_, time_;
+  bool finished_ = true;
+  std::string line_buf_;
+  std::vector<std::pair<int, std::string_view>> answers_;
+  std::vector<std::string> option_values_;
+  std::vector<std::string> other_for_parent_;
+};
+
+void gatherer::reject_row(const std::string& reason, long long row, long long line,
+                          std::string_view text, std::string_view respondent) {
+  ++t_->rows_rejected[reason];
+  if (!rejects_) return;
+  json_writer w;
+  w.begin_object().key("type").value("reject").key("reason").value(reason);
+  w.key("file").value(file_).key("row").value(row);
+  if (line > 0) w.key("line").value(line);
+  w.key("column").null();
+  w.key("text").string_or_null(text);
+  w.key("respondent").string_or_null(respondent);
+  w.end_object();
+  rejects_->line(w.str());
+}
+
+void gatherer::reject_item(const std::string& reason, long long row, long long line,
+                           const column& c, std::string_view text, std::string_view respondent) {
+  ++t_->items_rejected[reason];
+  if (!rejects_) return;
+  json_writer w;
+  w.begin_object().key("type").value("reject").key("reason").value(reason);
+  w.key("file").value(file_).key("row").value(row);
+  if (line > 0) w.key("line").value(line);
+  w.key("column").value(c.name);
+  w.key("text").value(text);
+  w.key("respondent").string_or_null(respondent);
+  w.end_object();
+  rejects_->line(w.str());
+}
+
+void gatherer::prepare() {
+  // Unique keys: a question asked twice (loops, repeated labels) must not collide.
+  std::unordered_map<std::string, int> used;
+  keys_.assign(cols_.size(), {});
+  for (std::size_t i = 0; i < cols_.size(); ++i) {
+    auto& c = cols_[i];
+    if (c.question.empty()) c.question = c.name;
+    std::string k = c.question.empty() ? fmt::format("column {}", i + 1) : c.question;
+    if (used.count(k)) k = c.name.empty() || c.name == c.question ? fmt::format("{} ({})", k, i + 1) : fmt::format("{} [{}]", k, c.name);
+    used[k] = static_cast<int>(i);
+    keys_[i] = k;
+  }
+  // Other-text and option columns take their parent's question.
+  for (std::size_t i = 0; i < cols_.size(); ++i) {
+    auto& c = cols_[i];
+    if ((c.r == role::other_text || c.r == role::option) && c.parent >= 0) {
+      keys_[i] = keys_[static_cast<std::size_t>(c.parent)];
+    }
+  }
+}
+
+int gatherer::add_column(const std::string& name, std::string_view first_value) {
+  column c;
+  c.name = name;
+  auto lab = labels_.find(name.substr(name.rfind('/') == std::string::npos ? 0 : name.rfind('/') + 1));
+  c.question = lab != labels_.end() ? lab->second : name;
+  assign_late_role(c, p_, first_value, o_);
+  cols_.push_back(c);
+  int idx = static_cast<int>(cols_.size() - 1);
+  col_by_name_[name] = idx;
+  prepare();
+  return idx;
+}
+
+void gatherer::list_columns() {
+  std::string& s = columns_listing;
+  s += fmt::format("{}: {} ({} header row{})\n", file_, platform_name(p_), header_rows_,
+                   header_rows_ == 1 ? "" : "s");
+  for (std::size_t i = 0; i < cols_.size(); ++i) {
+    const auto& c = cols_[i];
+    std::string name = c.name.size() > 40 ? c.name.substr(0, 37) + "..." : c.name;
+    s += fmt::format("  {:>3}  {:<40}  {:<11}  {}\n", i + 1, name, role_name(c.r), c.why);
+  }
+}
+
+void gatherer::emit_idea(std::string_view text, const column& c, int col, long long row,
+                         long long line, int item) {
+  const std::string& key = keys_[static_cast<std::size_t>(col)];
+  XXH3_state_t* st = nullptr;
+  (void)st;
+  // id = hash(respondent, question, text): stable across runs and machines, and the same
+  // for an exact re-submission, which is what makes it one.
+  std::string material;
+  material.reserve(respondent_.size() + key.size() + text.size() + 2);
+  material.append(respondent_).push_back('\x1f');
+  material.append(key).push_back('\x1f');
+  material.append(text);
+  std::uint64_t h = XXH3_64bits(material.data(), material.size());
+  if (!seen_.insert(h)) {
+    reject_item("duplicate", row, line, c, text, respondent_);
+    return;
+  }
+  w_.clear();
+  w_.begin_object().key("type").value("idea").key("id").value("i-" + hex16(h));
+  w_.key("text").value(text);
+  w_.key("respondent").value(respondent_);
+  w_.key("unit").string_or_null(unit_);
+  w_.key("question").value(c.r == role::other_text && c.parent >= 0
+                               ? cols_[static_cast<std::size_t>(c.parent)].question
+                               : c.question);
+  w_.key("time").string_or_null(time_);
+  w_.key("segments").raw(seg_.str());
+  w_.key("ratings").raw(rat_.str());
+  w_.key("source").begin_object().key("file").value(file_).key("row").value(row);
+  if (line > 0) w_.key("line").value(line);
+  w_.key("column").value(c.name).key("platform").value(platform_name(p_));
+  if (item > 0) w_.key("item").value(item);
+  if (!finished_) w_.key("finished").value(false);
+  w_.end_object();
+  w_.end_object();
+  out_.line(w_.str());
+  ++t_->ideas;
+}
+
+void gatherer::process_row(long long row, long long line, const std::vector<cell>& cells) {
+  auto& t = *t_;
+  ++t.rows_read;
+  std::string_view respondent_raw, respondent_fallback;
+  std::string reason;
+  std::string_view moderated_text;
+  bool consent_seen = false, consent_yes = false;
+  finished_ = true;
+  unit_.clear();
+  time_.clear();
+  answers_.clear();
+  bool withdrawn = false;
+
+  for (const auto& cl : cells) {
+    const column& c = cols_[static_cast<std::size_t>(cl.col)];
+    switch (c.r) {
+      case role::respondent:
+        if (respondent_raw.empty()) respondent_raw = trim(cl.value);
+        break;
+      case role::respondent_fallback:
+        if (respondent_fallback.empty()) respondent_fallback = trim(cl.value);
+        break;
+      case role::status:
+        if (reason.empty()) reason = status_reject(cl.value);
+        if (ascii_lower(trim(cl.value)) == "partial") finished_ = false;
+        break;
+      case role::moderated:
+        if (trim(cl.value) == "-1") reason = "moderated";
+        break;
+      case role::consent:
+        consent_seen = true;
+        consent_yes = is_yes(cl.value);
+        break;
+      case role::finished:
+        if (is_false(cl.value)) finished_ = false;
+        break;
+      case role::email:
+        if (!withdrawn_.raw.empty() && withdrawn_.raw.count(pseudonymizer::normalise(cl.value)))
+          withdrawn = true;
+        break;
+      case role::text:
+      case role::other_text:
+        if (!trim(cl.value).empty()) answers_.emplace_back(cl.col, cl.value);
+        break;
+      default:
+        break;
+    }
+  }
+  if (cols_.size() && std::any_of(cols_.begin(), cols_.end(), [](const column& c) { return c.r == role::submitted; })) {
+    bool submitted = false;
+    for (const auto& cl : cells)
+      if (cols_[static_cast<std::size_t>(cl.col)].r == role::submitted && !trim(cl.value).empty())
+        submitted = true;
+    if (!submitted) finished_ = false;
+  }
+  // Microsoft Forms writes "anonymous" where it did not collect an address.
+  if (respondent_raw.empty() || ascii_lower(respondent_raw) == "anonymous")
+    respondent_raw = respondent_fallback;
+  if (!withdrawn_.raw.empty() && !respondent_raw.empty() &&
+      withdrawn_.raw.count(pseudonymizer::normalise(respondent_raw)))
+    withdrawn = true;
+  // Without an id, each row is one respondent (Google Forms that collects no e-mail).
+  std::string raw_key = respondent_raw.empty() ? fmt::format("{}#row{}", file_, row)
+                                               : std::string(respondent_raw);
+  respondent_ = pseudo_(raw_key);
+  if (withdrawn_.pseudonyms.count(respondent_)) withdrawn = true;
+
+  if (withdrawn) return reject_row("withdrawn", row, line, {}, {});
+  if (reason == "moderated") {
+    std::string text;
+    for (auto& [ci, v] : answers_) text += std::string(trim(v));
+    return reject_row(reason, row, line, text, respondent_);
+  }
+  if (!reason.empty()) return reject_row(reason, row, line, {}, respondent_);
+  if (consent_seen ? !consent_yes : !o_.consent_column.empty())
+    return reject_row("no-consent", row, line, {}, {});
+  if (answers_.empty()) return reject_row("empty", row, line, {}, respondent_);
+  ++t.rows_kept;
+
+  // The row's context, shared by all its ideas.
+  seg_.clear();
+  rat_.clear();
+  seg_.begin_object();
+  rat_.begin_object();
+  // Options of a multiple-choice group are joined; "Other" text replaces "Other" (SurveyMonkey,
+  // Qualtrics, LimeSurvey): the typed text is the value.
+  option_values_.assign(cols_.size(), {});
+  for (const auto& cl : cells) {
+    const column& c = cols_[static_cast<std::size_t>(cl.col)];
+    std::string_view v = trim(cl.value);
+    if (v.empty()) continue;
+    if (c.r == role::option && c.parent >= 0) {
+      auto& slot = option_values_[static_cast<std::size_t>(c.parent)];
+      if (!slot.empty()) slot += "; ";
+      slot += v;
+    } else if (c.r == role::other_text && c.parent >= 0) {
+      auto& slot = option_values_[static_cast<std::size_t>(c.parent)];
+      std::string lower = ascii_lower(slot);
+      if (slot.empty() || lower.rfind("other", 0) == 0) slot = std::string(v);
+      else slot += "; " + std::string(v);
+    }
+  }
+  for (const auto& cl : cells) {
+    const auto ci = static_cast<std::size_t>(cl.col);
+    const column& c = cols_[ci];
+    std::string_view v = trim(cl.value);
+    switch (c.r) {
+      case role::unit:
+        if (unit_.empty() && !v.empty()) unit_ = tidy_whitespace(v);
+        break;
+      case role::time:
+        if (time_.empty() && !v.empty()) time_ = parse_time(v);
+        break;
+      case role::segment: {
+        std::string value;
+        const std::string& extra = option_values_[ci];
+        if (!extra.empty()) {
+          std::string lower = ascii_lower(v);
+          value = v.empty() || lower.rfind("other", 0) == 0 ? extra : std::string(v) + "; " + extra;
+          option_values_[ci].clear();
+        } else {
+          value = std::string(v);
+        }
+        if (value.empty()) break;
+        seg_.key(keys_[ci]).value(tidy_whitespace(value));
+        break;
+      }
+      case role::rating: {
+        double d;
+        if (parse_number(v, d)) rat_.key(keys_[ci]).value(d);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  // Option groups whose parent column is not itself a segment (SurveyMonkey's first option).
+  for (std::size_t ci = 0; ci < option_values_.size(); ++ci) {
+    if (option_values_[ci].empty()) continue;
+    if (cols_[ci].r == role::segment) continue;
+    if (cols_[ci].r == role::option || cols_[ci].r == role::unknown || cols_[ci].r == role::skip) {
+      // The parent column was an option itself: its own value is already in the joined list.
+      seg_.key(keys_[ci]).value(tidy_whitespace(option_values_[ci]));
+    }
+  }
+  seg_.end_object();
+  rat_.end_object();
+
+  for (auto& [ci, raw] : answers_) {
+    const column& c = cols_[static_cast<std::size_t>(ci)];
+    ++t.answers;
+    std::string text = to_nfc(tidy_whitespace(raw));
+    if (text.empty()) {
+      --t.answers;
+      continue;
+    }
+    if (is_non_answer(text)) {
+      ++t.items;
+      reject_item("non-answer", row, line, c, text, respondent_);
+      continue;
+    }
+    std::vector<std::string> items;
+    if (o_.no_split)
+      items.push_back(std::move(text));
+    else
+      items = split_list(text);
+    int k = 0;
+    for (auto& it : items) {
+      ++k;
+      ++t.items;
+      if (items.size() > 1 && is_non_answer(it)) {
+        reject_item("non-answer", row, line, c, it, respondent_);
+        continue;
+      }
+      std::string final_text;
+      if (o_.keep_pii) {
+        final_text = std::move(it);
+      } else {
+        redaction_counts rc;
+        final_text = redact_pii(it, &rc);
+        t.emails_redacted += rc.emails;
+        t.phones_redacted += rc.phones;
+      }
+      emit_idea(final_text, c, ci, row, line, items.size() > 1 ? k : 0);
+    }
+  }
+}
+
+void gatherer::process_stream_record(const json_submission& s) {
+  auto& t = *t_;
+  if (s.stream_type == "header") return;  // each tool writes its own
+  ++t.rows_read;
+  if (!s.respondent.empty() && withdrawn_.pseudonyms.count(s.respondent)) {
+    reject_row("withdrawn", s.index, s.line, {}, {});
+    return;
+  }
+  ++t.rows_kept;
+  ++t.passed_through;
+  out_.line(s.raw);
+}
+
+void gatherer::begin_table(std::vector<column> cols, platform p, int header_rows) {
+  cols_ = std::move(cols);
+  p_ = p;
+  header_rows_ = header_rows;
+  t_->platform = std::string(platform_name(p));
+}
+
+void gatherer::run_sample_then(
+    const std::function<bool(std::vector<cell>&, long long&, long long&)>& more) {
+  std::vector<cell> cells;
+  for (auto& r : sample_) {
+    cells.clear();
+    for (auto& [ci, v] : r.cells) cells.push_back({ci, v});
+    process_row(r.row, r.line, cells);
+  }
+  sample_.clear();
+  long long row = 0, line = 0;
+  while (more(cells, row, line)) process_row(row, line, cells);
+}
+
+void gatherer::gather_csv(text_input& in) {
+  csv_reader reader(in);
+  t_->format = reader.delimiter() == '\t' ? "tsv" : "csv";
+  csv_record rec;
+  std::vector<std::vector<std::string>> head;
+  std::vector<std::pair<long long, long long>> head_pos;
+  while (head.size() < 3 && reader.next(rec)) {
+    head.emplace_back(rec.fields.begin(), rec.fields.end());
+    head_pos.emplace_back(rec.number, rec.line);
+  }
+  if (head.empty()) {
+    warn(fmt::format("{}: no rows (empty input)", file_));
+    t_->platform = "plain";
+    return;
+  }
+  header_plan plan = analyse_headers(head, forced_);
+  begin_table(std::move(plan.columns), plan.p, plan.header_rows);
+  expected_fields_ = cols_.size();
+  auto to_cells = [&](const auto& fields, long long line, std::vector<cell>& out) {
+    out.clear();
+    if (fields.size() != expected_fields_ && !(fields.size() == 1 && fields[0].empty())) {
+      ++t_->ragged_rows;
+      if (ragged_warned_ < 5)
+        warn(fmt::format("{}:{}: {} fields where the header has {}; the row is kept{}", file_, line,
+                         fields.size(), expected_fields_,
+                         fields.size() > expected_fields_ ? " and the extra fields read as extra columns" : ""));
+      else if (ragged_warned_ == 5)
+        warn(fmt::format("{}: more rows with a different number of fields (counted in the tally)", file_));
+      ++ragged_warned_;
+      while (fields.size() > cols_.size()) {
+        std::size_t idx = cols_.size();
+        add_column(fmt::format("column {}", idx + 1), fields[idx]);
+      }
+    }
+    for (std::size_t i = 0; i < fields.size(); ++i)
+      out.push_back({static_cast<int>(i), std::string_view(fields[i])});
+  };
+  // The sample: header leftovers first, then more rows.
+  for (std::size_t i = static_cast<std::size_t>(header_rows_); i < head.size(); ++i) {
+    owned_row r;
+    r.row = head_pos[i].first;
+    r.line = head_pos[i].second;
+    for (std::size_t k = 0; k < head[i].size(); ++k) r.cells.emplace_back(static_cast<int>(k), head[i][k]);
+    sample_.push_back(std::move(r));
+  }
+  while (sample_.size() < o_.sample_rows && reader.next(rec)) {
+    owned_row r;
+    r.row = rec.number;
+    r.line = rec.line;
+    for (std::size_t k = 0; k < rec.fields.size(); ++k)
+      r.cells.emplace_back(static_cast<int>(k), std::string(rec.fields[k]));
+    sample_.push_back(std::move(r));
+  }
+  assign_roles(cols_, p_, sample_, o_, [&](std::string m) { warn(m); }, file_);
+  prepare();
+  if (o_.list_columns) return list_columns();
+  // Ragged rows in the sample.
+  std::vector<cell> tmp;
+  for (auto& r : sample_) {
+    std::vector<std::string_view> f;
+    for (auto& [ci, v] : r.cells) f.push_back(v);
+    to_cells(f, r.line, tmp);
+  }
+  diag::progress bar(file_, -1);
+  run_sample_then([&](std::vector<cell>& cells, long long& row, long long& line) {
+    if (!reader.next(rec)) return false;
+    row = rec.number;
+    line = rec.line;
+    to_cells(rec.fields, rec.line, cells);
+    bar.update(reader.bytes_consumed(), t_->rows_read);
+    return true;
+  });
+  if (reader.stray_quotes() > 0)
+    warn(fmt::format("{}: {} field{} had text after a closing quote (\"a\"b); it was kept as "
+                     "written",
+                     file_, reader.stray_quotes(), reader.stray_quotes() == 1 ? "" : "s"));
+}
+
+void gatherer::gather_xlsx(byte_input& in, std::string data) {
+  in.read_all(data, max_xlsx_bytes);
+  xlsx_sheet sheet = read_xlsx(data, file_, o_.sheet);
+  data.clear();
+  data.shrink_to_fit();
+  t_->format = "xlsx";
+  t_->encoding = "xlsx";
+  if (sheet.rows.empty()) {
+    warn(fmt::format("{}: sheet '{}' has no rows", file_, sheet.name));
+    return;
+  }
+  std::vector<std::vector<std::string>> head;
+  for (std::size_t i = 0; i < sheet.rows.size() && i < 3; ++i) head.push_back(sheet.rows[i].cells);
+  header_plan plan = analyse_headers(head, forced_);
+  begin_table(std::move(plan.columns), plan.p, plan.header_rows);
+  std::size_t next = static_cast<std::size_t>(header_rows_);
+  for (; next < sheet.rows.size() && sample_.size() < o_.sample_rows; ++next) {
+    owned_row r;
+    r.row = sheet.rows[next].number;
+    for (std::size_t k = 0; k < sheet.rows[next].cells.size(); ++k) {
+      if (k >= cols_.size()) add_column(fmt::format("column {}", k + 1), sheet.rows[next].cells[k]);
+      r.cells.emplace_back(static_cast<int>(k), sheet.rows[next].cells[k]);
+    }
+    sample_.push_back(std::move(r));
+  }
+  assign_roles(cols_, p_, sample_, o_, [&](std::string m) { warn(m); }, file_);
+  prepare();
+  if (o_.list_columns) return list_columns();
+  run_sample_then([&](std::vector<cell>& cells, long long& row, long long& line) {
+    if (next >= sheet.rows.size()) return false;
+    auto& r = sheet.rows[next++];
+    cells.clear();
+    for (std::size_t k = 0; k < r.cells.size(); ++k) {
+      if (k >= cols_.size()) add_column(fmt::format("column {}", k + 1), r.cells[k]);
+      cells.push_back({static_cast<int>(k), r.cells[k]});
+    }
+    row = r.number;
+    line = 0;
+    return true;
+  });
+}
+
+void gatherer::gather_json(text_input& in) {
+  json_source src(in);
+  t_->format = src.lines() ? "jsonl" : "json";
+  labels_ = src.labels();
+  json_submission sub;
+  std::vector<std::string> keys;
+  std::unordered_set<std::string> key_set;
+  std::vector<json_submission> stream_in_sample;
+  // Sample: the first submissions decide the columns.
+  std::vector<std::pair<long long, long long>> pos;
+  std::vector<std::vector<flat_cell>> sample_cells;
+  std::vector<json_submission> pending;  // in input order, stream records included
+  while (pending.size() < o_.sample_rows && src.next(sub)) {
+    if (!sub.stream_record)
+      for (auto& fc : sub.cells)
+        if (key_set.insert(fc.key).second) keys.push_back(fc.key);
+    pending.push_back(sub);
+  }
+  platform p = forced_ ? *forced_ : detect_json_platform(keys);
+  std::vector<column> cols;
+  for (auto& k : keys) {
+    column c;
+    c.name = k;
+    std::string leaf = k.substr(k.rfind('/') == std::string::npos ? 0 : k.rfind('/') + 1);
+    auto lab = labels_.find(leaf);
+    c.question = lab != labels_.end() ? lab->second : k;
+    col_by_name_[k] = static_cast<int>(cols.size());
+    cols.push_back(std::move(c));
+  }
+  begin_table(std::move(cols), p, 0);
+  std::vector<owned_row> sample;
+  for (auto& s : pending) {
+    if (s.stream_record) continue;
+    owned_row r;
+    r.row = s.index;
+    r.line = s.line;
+    for (auto& fc : s.cells) r.cells.emplace_back(col_by_name_[fc.key], fc.value);
+    sample.push_back(std::move(r));
+  }
+  assign_roles(cols_, p_, sample, o_, [&](std::string m) { warn(m); }, file_);
+  prepare();
+  if (o_.list_columns) return list_columns();
+  std::vector<cell> cells;
+  auto handle = [&](json_submission& s) {
+    if (s.stream_record) return process_stream_record(s);
+    cells.clear();
+    for (auto& fc : s.cells) {
+      auto it = col_by_name_.find(fc.key);
+      int ci = it != col_by_name_.end() ? it->second : add_column(fc.key, fc.value);
+      cells.push_back({ci, fc.value});
+    }
+    process_row(s.index, s.line, cells);
+  };
+  for (auto& s : pending) handle(s);
+  pending.clear();
+  diag::progress bar(file_, -1);
+  while (src.next(sub)) {
+    handle(sub);
+    bar.update(src.bytes_consumed(), t_->rows_read);
+  }
+}
+
+void gatherer::gather_file(const std::string& path, gather_tally& t) {
+  t_ = &t;
+  file_ = path == "-" ? "<stdin>" : path;
+  t.file = file_;
+  cols_.clear();
+  keys_.clear();
+  sample_.clear();
+  col_by_name_.clear();
+  labels_.clear();
+  ragged_warned_ = 0;
+  byte_input in(path);
+  std::string head;
+  while (head.size() < 8 && in.read(head, 8 - head.size()) > 0) {
+  }
+  if (looks_like_zip(head) || head.rfind("\xD0\xCF\x11\xE0", 0) == 0) {
+    gather_xlsx(in, std::move(head));
+  } else {
+    text_input ti(in, o_.encoding, [&](const std::string& m) { warn(m); }, std::move(head));
+    t.encoding = ti.encoding();
+    const std::string& peek = ti.peek();
+    std::size_t i = 0;
+    while (i < peek.size() && (peek[i] == ' ' || peek[i] == '\t' || peek[i] == '\r' || peek[i] == '\n')) ++i;
+    if (i < peek.size() && (peek[i] == '[' || peek[i] == '{'))
+      gather_json(ti);
+    else
+      gather_csv(ti);
+    t.encoding = ti.encoding();
+  }
+  if (t.platform.empty()) t.platform = std::string(platform_name(p_));
+  // Nothing lost: the books must balance.
+  long long rejected_rows = 0, rejected_items = 0;
+  for (auto& [k, v] : t.rows_rejected) rejected_rows += v;
+  for (auto& [k, v] : t.items_rejected) rejected_items += v;
+  if (t.rows_read != t.rows_kept + rejected_rows || t.items != t.ideas + rejected_items)
+    throw error(exit_internal,
+                fmt::format("{}: the tally does not add up (rows {} != {} + {}, items {} != {} + "
+                            "{}); please report this as a bug",
+                            file_, t.rows_read, t.rows_kept, rejected_rows, t.items, t.ideas,
+                            rejected_items));
+}
+
+std::string tally_line(const gather_tally& t) {
+  long long rejected_rows = 0, rejected_items = 0;
+  for (auto& [k, v] : t.rows_rejected) rejected_rows += v;
+  for (auto& [k, v] : t.items_rejected) rejected_items += v;
+  std::string s = fmt::format("{}: {} rows = {} kept + {} rejected", t.file, t.rows_read,
+                              t.rows_kept, rejected_rows);
+  if (rejected_rows) s += fmt::format(" ({})", format_reasons(t.rows_rejected));
+  s += fmt::format("; {} answers -> {} items = {} ideas + {} rejected", t.answers, t.items,
+                   t.ideas, rejected_items);
+  if (rejected_items) s += fmt::format(" ({})", format_reasons(t.items_rejected));
+  if (t.emails_redacted || t.phones_redacted)
+    s += fmt::format("; redacted {} e-mail{}, {} phone number{}", t.emails_redacted,
+                     t.emails_redacted == 1 ? "" : "s", t.phones_redacted,
+                     t.phones_redacted == 1 ? "" : "s");
+  if (t.passed_through) s += fmt::format("; {} stream records passed on", t.passed_through);
+  if (t.ragged_rows) s += fmt::format("; {} ragged rows", t.ragged_rows);
+  return s;
+}
+
+}  // namespace
+
+int run_gather(const gather_options& o, std::vector<gather_tally>* tallies) {
+  std::vector<std::string> inputs = o.inputs.empty() ? std::vector<std::string>{"-"} : o.inputs;
+  if (std::count(inputs.begin(), inputs.end(), "-") > 1)
+    throw usage_error("stdin ('-') can be read only once");
+  withdrawn_list withdrawn = load_withdrawn(o.withdrawn_file);
+  salt_source salt = resolve_salt(o.salt, o.salt_file);
+  if (salt.created)
+    diag::note(fmt::format("created a new pseudonym salt in {}; keep it (and keep it secret) so "
+                           "that respondents get the same pseudonyms next cycle",
+                           salt.origin));
+  pseudonymizer pseudo(salt.salt);
+
+  output out(o.list_columns ? "-" : o.output);
+  std::unique_ptr<output> rejects;
+  if (!o.rejects.empty() && !o.list_columns) rejects = std::make_unique<output>(o.rejects);
+  if (!o.list_columns) {
+    json_writer w;
+    w.begin_object().key("type").value("header").key("v").value(records_version);
+    w.key("tool").value("ml-gather").key("version").value(ML_VERSION).end_object();
+    out.line(w.str());
+  }
+
+  gatherer g(o, out, rejects.get(), pseudo, withdrawn);
+  std::vector<gather_tally> all;
+  int status = exit_ok;
+  for (auto& path : inputs) {
+    gather_tally t;
+    try {
+      g.gather_file(path, t);
+    } catch (const error& e) {
+      if (e.code() != exit_no_input) throw;
+      // A missing input among several: say so, gather the others, exit 66 at the end.
+      diag::error(e.what());
+      t.file = path;
+      t.failed = true;
+      status = exit_no_input;
+    }
+    if (!t.failed && !o.list_columns) diag::note(tally_line(t));
+    all.push_back(std::move(t));
+  }
+  if (o.list_columns) {
+    out.write(g.columns_listing);
+    out.commit();
+    if (tallies) *tallies = std::move(all);
+    return status;
+  }
+  if (all.size() > 1) {
+    gather_tally total;
+    total.file = "total";
+    for (auto& t : all) {
+      total.rows_read += t.rows_read;
+      total.rows_kept += t.rows_kept;
+      total.answers += t.answers;
+      total.items += t.items;
+      total.ideas += t.ideas;
+      total.emails_redacted += t.emails_redacted;
+      total.phones_redacted += t.phones_redacted;
+      total.passed_through += t.passed_through;
+      total.ragged_rows += t.ragged_rows;
+      for (auto& [k, v] : t.rows_rejected) total.rows_rejected[k] += v;
+      for (auto& [k, v] : t.items_rejected) total.items_rejected[k] += v;
+    }
+    diag::note(tally_line(total));
+  }
+  if (rejects) rejects->commit();
+  out.commit();
+  if (tallies) *tallies = std::move(all);
+  return status;
+}
+
+}  // namespace ml

@@ -1,0 +1,772 @@
+// SPDX-License-Identifier: Apache-2.0
+// What each column of a survey export holds: platform detection from headers, the platforms'
+// own column names, metadata that must never become an idea, and value-based guesses.
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdlib>
+#include <fmt/format.h>
+#include <map>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "gather_detail.hpp"
+#include "ml/error.hpp"
+#include "ml/text.hpp"
+#include "ml/timefmt.hpp"
+
+namespace ml::detail {
+
+namespace {
+
+struct platform_entry {
+  platform p;
+  std::string_view name;
+};
+constexpr platform_entry platform_table[] = {
+    {platform::plain, "plain"},
+    {platform::google_forms, "google-forms"},
+    {platform::microsoft_forms, "microsoft-forms"},
+    {platform::typeform, "typeform"},
+    {platform::surveymonkey, "surveymonkey"},
+    {platform::qualtrics, "qualtrics"},
+    {platform::limesurvey, "limesurvey"},
+    {platform::kobotoolbox, "kobotoolbox"},
+    {platform::odk, "odk"},
+    {platform::polis, "polis"},
+    {platform::redcap, "redcap"},
+    {platform::surveygizmo, "surveygizmo"},
+};
+
+std::string key_of(std::string_view s) { return ascii_lower(trim(s)); }
+
+bool has(const std::unordered_set<std::string>& set, std::string_view k) {
+  return set.count(std::string(k)) > 0;
+}
+
+// Lowercase words of a header ("Which unit/workplace are you in?" -> which unit workplace ...).
+std::vector<std::string> words_of(std::string_view s) {
+  std::vector<std::string> out;
+  std::string w;
+  for (char ch : s) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    if (std::isalnum(c) || c >= 0x80) {
+      w.push_back(static_cast<char>(std::tolower(c)));
+    } else if (!w.empty()) {
+      out.push_back(std::move(w));
+      w.clear();
+    }
+  }
+  if (!w.empty()) out.push_back(std::move(w));
+  return out;
+}
+
+bool contains_any(std::string_view hay, std::initializer_list<std::string_view> needles) {
+  std::string h = ascii_lower(hay);
+  for (auto n : needles)
+    if (h.find(n) != std::string::npos) return true;
+  return false;
+}
+
+// Metadata any platform may carry: never an idea, never a segment (privacy, or noise).
+const std::unordered_set<std::string>& metadata_names() {
+  static const std::unordered_set<std::string> names = {
+      "ip address", "ipaddress", "ip", "ipaddr", "ip-adresse", "ip_address", "user agent",
+      "useragent", "user_agent", "browser", "device", "deviceid", "device id", "operating system",
+      "screen resolution", "referer", "referrer", "refurl", "latitude", "longitude",
+      "locationlatitude", "locationlongitude", "locationaccuracy", "location latitude",
+      "location longitude", "_geolocation", "geolocation", "network id", "session id",
+      "sessionid", "contact id", "collector id", "recipientlastname", "recipientfirstname",
+      "recipient last name", "recipient first name", "externalreference",
+      "externaldatareference", "external reference", "external data reference",
+      "distributionchannel", "distribution channel", "userlanguage", "user language",
+      "first name", "last name", "name", "full name", "firstname", "lastname", "phone",
+      "phone number", "phonenumber", "simserial", "subscriberid", "username", "duration",
+      "duration (in seconds)", "progress", "responseset", "response set", "tags", "_tags",
+      "_notes", "_attachments", "_validation_status", "_status", "_submitted_by",
+      "_xform_id_string", "__version__", "_version_", "_version", "_id", "_index", "_uuid",
+      "meta/instanceid", "meta/instancename", "meta/deprecatedid", "formhub/uuid",
+      "meta-instanceid", "meta-instancename", "instanceid", "key", "parent_key", "submitterid",
+      "submittername", "attachmentspresent", "attachmentsexpected", "reviewstate", "edits",
+      "formversion", "deviceid", "start", "end", "today", "audit", "startdate", "enddate",
+      "start date", "end date", "start time", "last modified time", "start date (utc)",
+      "stage date (utc)", "seed", "startlanguage", "lastpage", "datestamp", "refurl",
+      "language", "score", "total points", "quiz feedback", "custom data 1", "custom data",
+      "comment-id", "datetime", "legacy comments", "referer", "sessionid", "country", "city",
+      "state/region", "postal", "time started", "date started", "link name", "url variable",
+      "ip", "redcap_survey_identifier", "redcap_event_name", "redcap_repeat_instrument",
+      "redcap_repeat_instance", "redcap_data_access_group", "_submission__id",
+      "_submission__uuid", "_submission__submission_time", "_submission__validation_status",
+      "_submission__notes", "_submission__status", "_submission__submitted_by",
+      "_submission__tags", "_parent_index", "_parent_table_name", "_index", "qualtrics id",
+      "q_recaptchascore", "q_relevantidduplicate", "q_relevantidduplicatescore",
+      "q_relevantidfraudscore", "q_relevantidlaststartdate", "q_ballotboxstuffing",
+      "q_totalduration", "q_url", "respondent id_1"};
+  return names;
+}
+
+bool is_email_name(std::string_view k) {
+  std::string s = ascii_lower(k);
+  return s.find("email") != std::string::npos || s.find("e-mail") != std::string::npos ||
+         s.find("correo") != std::string::npos || s == "courriel" ||
+         s.find("recipientemail") != std::string::npos;
+}
+
+// Header of a free-text prompt.
+bool text_hint(std::string_view header) {
+  return contains_any(header, {"please specify", "please explain", "other (", "comment",
+                               "explain", "describe", "why", "suggest", "anything else",
+                               "tell us", "feedback", "in your own words", "biggest problem",
+                               "what should", "what would", "what is", "what are", "how can",
+                               "how could", "idea", "concern", "issue", "improve", "opinion",
+                               "thoughts", "open-ended", "free text", "_text"});
+}
+
+bool multiselect_hint(std::string_view header) {
+  return contains_any(header, {"check all", "select all", "all that apply", "choose all",
+                               "mark all", "tick all", "select one or more",
+                               "todas las que", "toutes les"});
+}
+
+bool time_name(std::string_view header) {
+  auto w = words_of(header);
+  for (auto& x : w)
+    if (x == "timestamp" || x == "time" || x == "date" || x == "submitted" ||
+        x == "submissiondate" || x == "recordeddate" || x == "submitdate" || x == "datestamp" ||
+        x == "completed" || x == "created")
+      return true;
+  return false;
+}
+
+const std::unordered_set<std::string>& unit_words() {
+  static const std::unordered_set<std::string> w = {
+      "unit", "units", "workplace", "site", "branch", "department", "dept", "team", "store",
+      "shop", "office", "chapter", "local", "ward", "district", "region", "facility", "school",
+      "campus", "building", "section", "precinct", "neighbourhood", "neighborhood", "depot",
+      "plant", "warehouse", "clinic", "hospital", "sede", "sucursal", "unidad", "departamento",
+      "barrio", "site", "agence", "filiale", "abteilung", "standort", "filial", "setor", "unidade"};
+  return w;
+}
+
+bool is_numeric(std::string_view v) {
+  v = trim(v);
+  if (v.empty() || v.size() > 24) return false;
+  std::string s(v);
+  for (char& c : s)
+    if (c == ',') c = '.';
+  char* end = nullptr;
+  std::strtod(s.c_str(), &end);
+  return end == s.c_str() + s.size() && !std::isalpha(static_cast<unsigned char>(s[0]));
+}
+
+std::size_t word_count(std::string_view v) {
+  std::size_t n = 0;
+  bool in = false;
+  for (char c : v) {
+    bool sp = c == ' ' || c == '\n' || c == '\t' || c == '\r';
+    if (!sp && !in) ++n;
+    in = !sp;
+  }
+  return n;
+}
+
+struct platform_roles {
+  std::unordered_map<std::string, role> by_name;  // lowercase header -> role
+};
+
+const platform_roles& roles_for(platform p) {
+  static const std::map<platform, platform_roles> table = [] {
+    std::map<platform, platform_roles> t;
+    t[platform::google_forms].by_name = {{"timestamp", role::time},
+                                         {"marca temporal", role::time},
+                                         {"horodateur", role::time},
+                                         {"zeitstempel", role::time},
+                                         {"carimbo de data/hora", role::time},
+                                         {"informazioni cronologiche", role::time},
+                                         {"email address", role::respondent},
+                                         {"dirección de correo electrónico", role::respondent},
+                                         {"adresse e-mail", role::respondent},
+                                         {"e-mail-adresse", role::respondent},
+                                         {"endereço de e-mail", role::respondent},
+                                         {"username", role::respondent},
+                                         {"score", role::metadata}};
+    t[platform::microsoft_forms].by_name = {{"id", role::respondent_fallback},
+                                            {"start time", role::metadata},
+                                            {"completion time", role::time},
+                                            {"email", role::respondent},
+                                            {"name", role::metadata},
+                                            {"last modified time", role::metadata},
+                                            {"total points", role::metadata},
+                                            {"quiz feedback", role::metadata}};
+    t[platform::typeform].by_name = {{"#", role::respondent},
+                                     {"submit date (utc)", role::time},
+                                     {"start date (utc)", role::metadata},
+                                     {"stage date (utc)", role::metadata},
+                                     {"network id", role::metadata},
+                                     {"tags", role::metadata},
+                                     {"response type", role::status}};
+    t[platform::surveymonkey].by_name = {{"respondent id", role::respondent},
+                                         {"collector id", role::metadata},
+                                         {"start date", role::metadata},
+                                         {"end date", role::time},
+                                         {"ip address", role::metadata},
+                                         {"email address", role::email},
+                                         {"first name", role::metadata},
+                                         {"last name", role::metadata},
+                                         {"custom data 1", role::metadata}};
+    t[platform::qualtrics].by_name = {{"responseid", role::respondent},
+                                      {"_recordid", role::respondent},
+                                      {"recordeddate", role::time},
+                                      {"status", role::status},
+                                      {"finished", role::finished},
+                                      {"recipientemail", role::email},
+                                      {"emailaddress", role::email},
+                                      {"startdate", role::metadata},
+                                      {"enddate", role::metadata},
+                                      {"v1", role::respondent},
+                                      {"responseset", role::metadata}};
+    t[platform::limesurvey].by_name = {{"id", role::respondent_fallback},
+                                       {"token", role::respondent},
+                                       {"submitdate", role::submitted},
+                                       {"lastpage", role::metadata},
+                                       {"startlanguage", role::metadata},
+                                       {"seed", role::metadata},
+                                       {"startdate", role::metadata},
+                                       {"datestamp", role::metadata},
+                                       {"ipaddr", role::metadata},
+                                       {"refurl", role::metadata}};
+    t[platform::kobotoolbox].by_name = {{"_uuid", role::respondent},
+                                        {"_submission_time", role::time},
+                                        {"_validation_status", role::metadata}};
+    t[platform::odk].by_name = {{"key", role::respondent},
+                                {"meta-instanceid", role::respondent_fallback},
+                                {"submissiondate", role::time},
+                                {"reviewstate", role::status}};
+    t[platform::polis].by_name = {{"comment-body", role::text},   {"author-id", role::respondent},
+                                  {"moderated", role::moderated}, {"timestamp", role::time},
+                                  {"agrees", role::rating},       {"disagrees", role::rating},
+                                  {"passes", role::rating},       {"comment-id", role::metadata},
+                                  {"datetime", role::metadata}};
+    t[platform::redcap].by_name = {{"record_id", role::respondent},
+                                   {"redcap_survey_identifier", role::metadata}};
+    t[platform::surveygizmo].by_name = {{"response id", role::respondent},
+                                        {"date submitted", role::time},
+                                        {"time started", role::metadata},
+                                        {"status", role::status},
+                                        {"contact id", role::metadata},
+                                        {"legacy comments", role::metadata},
+                                        {"comments", role::metadata},
+                                        {"language", role::metadata},
+                                        {"referer", role::metadata},
+                                        {"sessionid", role::metadata},
+                                        {"user agent", role::metadata},
+                                        {"tags", role::metadata},
+                                        {"ip address", role::metadata},
+                                        {"longitude", role::metadata},
+                                        {"latitude", role::metadata},
+                                        {"country", role::metadata},
+                                        {"city", role::metadata},
+                                        {"state/region", role::metadata},
+                                        {"postal", role::metadata}};
+    t[platform::plain].by_name = {{"respondent", role::respondent},
+                                  {"respondent id", role::respondent},
+                                  {"respondent_id", role::respondent},
+                                  {"respondentid", role::respondent},
+                                  {"participant", role::respondent},
+                                  {"participant id", role::respondent},
+                                  {"participant_id", role::respondent},
+                                  {"user id", role::respondent},
+                                  {"user_id", role::respondent},
+                                  {"response id", role::respondent},
+                                  {"response_id", role::respondent},
+                                  {"email", role::respondent},
+                                  {"email address", role::respondent},
+                                  {"e-mail", role::respondent},
+                                  {"id", role::respondent_fallback},
+                                  {"timestamp", role::time},
+                                  {"submitted", role::time},
+                                  {"submitted at", role::time},
+                                  {"submitted_at", role::time},
+                                  {"created at", role::time},
+                                  {"created_at", role::time},
+                                  {"date submitted", role::time},
+                                  {"submission date", role::time}};
+    return t;
+  }();
+  return table.at(p);
+}
+
+// Strips a Qualtrics ImportId cell ({"ImportId":"QID1"} or {'ImportId': 'QID1'}) to its id.
+std::string import_id(std::string_view cell) {
+  auto pos = cell.find("ImportId");
+  if (pos == std::string_view::npos) return {};
+  pos = cell.find(':', pos);
+  if (pos == std::string_view::npos) return {};
+  std::size_t a = cell.find_first_of("\"'", pos);
+  if (a == std::string_view::npos) return {};
+  std::size_t b = cell.find_first_of("\"'", a + 1);
+  if (b == std::string_view::npos) return {};
+  return std::string(cell.substr(a + 1, b - a - 1));
+}
+
+bool row_has(const std::vector<std::string>& row, std::string_view name) {
+  for (auto& c : row)
+    if (key_of(c) == name) return true;
+  return false;
+}
+
+std::optional<platform> detect_from_first_row(const std::vector<std::string>& h) {
+  if (h.empty()) return std::nullopt;
+  std::string first = key_of(h[0]);
+  if (row_has(h, "comment-body") && row_has(h, "author-id")) return platform::polis;
+  if (row_has(h, "responseid") || (row_has(h, "startdate") && row_has(h, "status") &&
+                                   row_has(h, "finished")))
+    return platform::qualtrics;
+  if (first == "v1" && h.size() > 1 && key_of(h[1]) == "v2") return platform::qualtrics;
+  if (row_has(h, "respondent id") && (row_has(h, "collector id") || row_has(h, "start date")))
+    return platform::surveymonkey;
+  if (row_has(h, "submitdate") && row_has(h, "lastpage") && row_has(h, "startlanguage"))
+    return platform::limesurvey;
+  if (row_has(h, "id") && row_has(h, "start time") && row_has(h, "completion time"))
+    return platform::microsoft_forms;
+  if (first == "#" && (row_has(h, "submit date (utc)") || row_has(h, "network id")))
+    return platform::typeform;
+  if (row_has(h, "_uuid") || row_has(h, "_submission_time") || row_has(h, "_index"))
+    return platform::kobotoolbox;
+  if (row_has(h, "submissiondate") && (row_has(h, "key") || row_has(h, "meta-instanceid") ||
+                                       row_has(h, "instanceid")))
+    return platform::odk;
+  if (row_has(h, "response id") && row_has(h, "date submitted")) return platform::surveygizmo;
+  if (row_has(h, "record_id") && (row_has(h, "redcap_survey_identifier") ||
+                                  std::any_of(h.begin(), h.end(), [](auto& c) {
+                                    std::string k = key_of(c);
+                                    return k.size() > 9 && k.ends_with("_complete");
+                                  })))
+    return platform::redcap;
+  static const std::unordered_set<std::string> google_ts = {
+      "timestamp", "marca temporal", "horodateur", "zeitstempel", "carimbo de data/hora",
+      "informazioni cronologiche", "tijdstempel"};
+  if (has(google_ts, first)) return platform::google_forms;
+  // KoBo/ODK CSV without the underscore columns: group paths plus start/end.
+  bool paths = std::any_of(h.begin(), h.end(), [](auto& c) { return c.find('/') != std::string::npos && c.find(' ') == std::string::npos; });
+  if (paths && (row_has(h, "start") || row_has(h, "end") || row_has(h, "meta/instanceid")))
+    return platform::kobotoolbox;
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string_view platform_name(platform p) {
+  for (auto& e : platform_table)
+    if (e.p == p) return e.name;
+  return "plain";
+}
+
+std::optional<platform> platform_from_name(std::string_view name) {
+  std::string k = key_of(name);
+  for (auto& e : platform_table)
+    if (e.name == k) return e.p;
+  if (k == "google" || k == "googleforms") return platform::google_forms;
+  if (k == "msforms" || k == "microsoft" || k == "forms") return platform::microsoft_forms;
+  if (k == "kobo" || k == "kobotoolbox") return platform::kobotoolbox;
+  if (k == "pol.is" || k == "polis") return platform::polis;
+  if (k == "alchemer") return platform::surveygizmo;
+  if (k == "csv") return platform::plain;
+  return std::nullopt;
+}
+
+std::string_view role_name(role r) {
+  switch (r) {
+    case role::unknown: return "unknown";
+    case role::text: return "text";
+    case role::other_text: return "other-text";
+    case role::option: return "option";
+    case role::unit: return "unit";
+    case role::respondent: return "respondent";
+    case role::respondent_fallback: return "respondent-fallback";
+    case role::time: return "time";
+    case role::segment: return "segment";
+    case role::rating: return "rating";
+    case role::consent: return "consent";
+    case role::status: return "status";
+    case role::finished: return "finished";
+    case role::submitted: return "submitted";
+    case role::moderated: return "moderated";
+    case role::email: return "email";
+    case role::metadata: return "metadata";
+    case role::skip: return "skip";
+  }
+  return "unknown";
+}
+
+bool column_matches(const column& c, std::string_view want) {
+  std::string w = key_of(want);
+  return key_of(c.name) == w || key_of(c.question) == w;
+}
+
+header_plan analyse_headers(const std::vector<std::vector<std::string>>& rows,
+                            std::optional<platform> forced) {
+  header_plan plan;
+  if (rows.empty()) return plan;
+  const auto& h1 = rows[0];
+  auto detected = detect_from_first_row(h1);
+  plan.p = forced ? *forced : detected.value_or(platform::plain);
+  std::size_t width = 0;
+  for (auto& r : rows) width = std::max(width, r.size());
+  auto at = [&](std::size_t r, std::size_t c) -> std::string {
+    return r < rows.size() && c < rows[r].size() ? std::string(trim(rows[r][c])) : std::string();
+  };
+  plan.columns.resize(h1.size());
+
+  if (plan.p == platform::qualtrics) {
+    bool legacy = key_of(at(0, 0)) == "v1";
+    if (legacy) {
+      plan.header_rows = 2;
+    } else if (rows.size() > 2 && !import_id(at(2, 0)).empty()) {
+      plan.header_rows = 3;  // names, question text, ImportIds
+    } else if (rows.size() > 1) {
+      // Names and question text without the ImportId row, unless row 2 is already a response
+      // (its StartDate parses as a time).
+      bool data = false;
+      for (std::size_t c = 0; c < h1.size() && c < rows[1].size(); ++c) {
+        std::string k = key_of(h1[c]);
+        if ((k == "startdate" || k == "enddate" || k == "recordeddate") &&
+            !parse_time(at(1, c)).empty())
+          data = true;
+      }
+      plan.header_rows = data ? 1 : 2;
+    }
+    for (std::size_t c = 0; c < h1.size(); ++c) {
+      auto& col = plan.columns[c];
+      if (legacy) {
+        // V1..V10 are metadata whose real names are in row 2; questions keep their code.
+        std::string n1 = at(0, c), n2 = at(1, c);
+        bool meta = n1.size() >= 2 && (n1[0] == 'V' || n1[0] == 'v') &&
+                    std::all_of(n1.begin() + 1, n1.end(), [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); });
+        col.name = meta ? n2 : n1;
+        col.question = n2.empty() ? n1 : n2;
+      } else {
+        col.name = at(0, c);
+        std::string label = plan.header_rows >= 2 ? at(1, c) : std::string();
+        col.question = label.empty() ? col.name : label;
+      }
+    }
+    return plan;
+  }
+
+  if (plan.p == platform::surveymonkey && rows.size() > 1) {
+    const auto& h2 = rows[1];
+    bool sub_row = row_has(h2, "response") || row_has(h2, "open-ended response") ||
+                   (h2.size() > 0 && trim(h2[0]).empty());
+    if (sub_row) {
+      plan.header_rows = 2;
+      std::string q;
+      int group_first = -1;
+      for (std::size_t c = 0; c < h1.size(); ++c) {
+        auto& col = plan.columns[c];
+        std::string top = at(0, c), sub = at(1, c);
+        if (!top.empty()) {
+          q = top;
+          group_first = static_cast<int>(c);
+        }
+        col.question = q;
+        col.name = sub.empty() ? q : (top.empty() ? q + " - " + sub : q);
+        std::string ks = key_of(sub);
+        if (ks.empty() || ks == "response") continue;
+        if (ks == "open-ended response") {
+          col.r = role::text;
+          col.why = "SurveyMonkey open-ended response";
+        } else if (ks.rfind("other (please specify)", 0) == 0 || ks == "other" ||
+                   ks.rfind("other (", 0) == 0) {
+          col.r = role::other_text;
+          col.parent = group_first;
+          col.name = q + " - " + sub;
+          col.why = "SurveyMonkey \"Other (please specify)\"";
+        } else {
+          col.r = role::option;
+          col.parent = group_first;
+          col.name = q + " - " + sub;
+          col.why = "SurveyMonkey answer option";
+        }
+      }
+      // A group whose first column is an option makes the first column the group's key.
+      return plan;
+    }
+  }
+
+  plan.header_rows = 1;
+  for (std::size_t c = 0; c < h1.size(); ++c) {
+    plan.columns[c].name = at(0, c);
+    plan.columns[c].question = at(0, c);
+  }
+  (void)width;
+  return plan;
+}
+
+platform detect_json_platform(const std::vector<std::string>& keys) {
+  auto d = detect_from_first_row(keys);
+  if (d) return *d;
+  for (auto& k : keys)
+    if (k.find('/') != std::string::npos) return platform::kobotoolbox;
+  return platform::plain;
+}
+
+namespace {
+
+// The value-based guess for a column nobody named.
+void guess_from_values(column& c, const std::vector<std::string_view>& values) {
+  std::size_t n = values.size();
+  if (n == 0) {
+    if (text_hint(c.question) || c.question.find('?') != std::string::npos) {
+      c.r = role::text;
+      c.why = "empty in the sample; the header reads like an open question";
+    } else {
+      c.r = role::segment;
+      c.why = "empty in the sample";
+    }
+    return;
+  }
+  std::size_t numeric = 0, times = 0, words = 0;
+  std::unordered_set<std::string_view> distinct;
+  std::unordered_map<std::string, std::size_t> tokens;
+  std::size_t token_total = 0;
+  for (auto v : values) {
+    if (is_numeric(v)) ++numeric;
+    if (v.size() >= 8 && !parse_time(v).empty()) ++times;
+    words += word_count(v);
+    distinct.insert(v);
+    // Multiple-choice answers joined by ", " or ";" come from a small set of options.
+    std::size_t start = 0;
+    while (start <= v.size()) {
+      std::size_t end = v.find_first_of(",;", start);
+      if (end == std::string_view::npos) end = v.size();
+      std::string tok = key_of(v.substr(start, end - start));
+      if (!tok.empty()) {
+        ++tokens[tok];
+        ++token_total;
+      }
+      start = end + 1;
+    }
+  }
+  double mean_words = static_cast<double>(words) / static_cast<double>(n);
+  double distinct_ratio = static_cast<double>(distinct.size()) / static_cast<double>(n);
+  if (numeric * 10 >= n * 9) {
+    c.r = role::rating;
+    c.why = "numeric values";
+    return;
+  }
+  if (times * 10 >= n * 9) {
+    c.r = time_name(c.question) ? role::time : role::segment;
+    c.why = "date or time values";
+    return;
+  }
+  if (multiselect_hint(c.question)) {
+    c.r = role::segment;
+    c.why = "multiple-choice question (\"all that apply\")";
+    return;
+  }
+  bool few_options = n >= 20 && tokens.size() <= 40 && token_total >= 3 * tokens.size();
+  if (few_options && mean_words < 25) {
+    c.r = role::segment;
+    c.why = fmt::format("{} distinct options in {} answers", tokens.size(), n);
+    return;
+  }
+  bool hint = text_hint(c.question);
+  bool text;
+  if (mean_words >= 5)
+    text = true;
+  else if (n >= 20)
+    text = (distinct_ratio > 0.5 && mean_words >= 2) || (hint && distinct_ratio > 0.3);
+  else
+    text = (mean_words >= 3 && distinct.size() == n) || (hint && mean_words >= 1.5);
+  c.r = text ? role::text : role::segment;
+  c.why = fmt::format("{}: {:.1f} words per answer, {:.0f}% distinct", text ? "free text" : "categories",
+                      mean_words, distinct_ratio * 100);
+}
+
+}  // namespace
+
+void assign_roles(std::vector<column>& cols, platform p, const std::vector<owned_row>& sample,
+                  const gather_options& o, const std::function<void(std::string)>& warn,
+                  const std::string& file) {
+  // 1. The user's flags.
+  auto apply = [&](const std::string& want, role r, const char* flag) {
+    bool found = false;
+    for (auto& c : cols) {
+      if (column_matches(c, want)) {
+        c.r = r;
+        c.explicit_role = true;
+        c.why = fmt::format("{} {}", flag, want);
+        found = true;
+      }
+    }
+    if (!found)
+      warn(fmt::format("{}: no column matches {} '{}'; columns are named by their header text or "
+                       "internal name (see --columns)",
+                       file, flag, want));
+  };
+  for (auto& t : o.text_columns) apply(t, role::text, "--text");
+  for (auto& t : o.segment_columns) apply(t, role::segment, "--segment");
+  for (auto& t : o.rating_columns) apply(t, role::rating, "--rating");
+  for (auto& t : o.skip_columns) apply(t, role::skip, "--skip");
+  if (!o.unit_column.empty()) apply(o.unit_column, role::unit, "--unit");
+  if (!o.respondent_column.empty()) apply(o.respondent_column, role::respondent, "--respondent");
+  if (!o.time_column.empty()) apply(o.time_column, role::time, "--time");
+  if (!o.consent_column.empty()) apply(o.consent_column, role::consent, "--consent");
+  bool have_respondent = std::any_of(cols.begin(), cols.end(), [](auto& c) { return c.explicit_role && c.r == role::respondent; });
+  bool have_time = std::any_of(cols.begin(), cols.end(), [](auto& c) { return c.explicit_role && c.r == role::time; });
+
+  // 2. What the platform's headers say, then metadata names.
+  const auto& proles = roles_for(p).by_name;
+  const auto& meta = metadata_names();
+  for (std::size_t i = 0; i < cols.size(); ++i) {
+    auto& c = cols[i];
+    if (c.explicit_role || c.r != role::unknown) continue;
+    std::string k = key_of(c.name);
+    std::string kq = key_of(c.question);
+    auto it = proles.find(k);
+    if (it == proles.end()) it = proles.find(kq);
+    if (it != proles.end()) {
+      role r = it->second;
+      if ((r == role::respondent || r == role::respondent_fallback) && have_respondent) r = role::metadata;
+      if (r == role::time && have_time) r = role::metadata;
+      c.r = r;
+      c.why = fmt::format("{} column", platform_name(p));
+      continue;
+    }
+    if (p == platform::qualtrics) {
+      // Text iQ topics and sentiment columns are Qualtrics' own analysis, not answers.
+      if (k.ends_with(" - topics") || k.ends_with("_topics") || k.ends_with(" - sentiment") ||
+          k.ends_with(" - parent topics") || k.ends_with(" - sentiment score") ||
+          k.ends_with(" - sentiment polarity") || k.ends_with(" - actionability")) {
+        c.r = role::metadata;
+        c.why = "Qualtrics Text iQ analysis";
+        continue;
+      }
+      // Q5_4_TEXT is the "Other" text of Q5.
+      auto pos = c.name.rfind("_TEXT");
+      if (pos != std::string::npos && pos + 5 == c.name.size()) {
+        std::string stem = c.name.substr(0, pos);
+        auto us = stem.rfind('_');
+        if (us != std::string::npos &&
+            std::all_of(stem.begin() + static_cast<long>(us) + 1, stem.end(), [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); })) {
+          std::string base = stem.substr(0, us);
+          for (std::size_t j = 0; j < cols.size(); ++j)
+            if (j != i && cols[j].name == base) {
+              c.r = role::other_text;
+              c.parent = static_cast<int>(j);
+              c.why = fmt::format("Qualtrics text entry of {}", base);
+            }
+          if (c.r == role::other_text) continue;
+        }
+      }
+    }
+    if (p == platform::limesurvey || p == platform::plain) {
+      // code[other] / code[comment] (LimeSurvey).
+      auto lb = c.name.rfind('[');
+      if (lb != std::string::npos && c.name.back() == ']') {
+        std::string base = c.name.substr(0, lb);
+        std::string sub = key_of(c.name.substr(lb + 1, c.name.size() - lb - 2));
+        if (sub == "other") {
+          for (std::size_t j = 0; j < cols.size(); ++j)
+            if (j != i && (cols[j].name == base || cols[j].name.rfind(base + "[", 0) == 0)) {
+              c.r = role::other_text;
+              c.parent = static_cast<int>(j);
+              c.why = fmt::format("LimeSurvey \"other\" text of {}", base);
+              break;
+            }
+          if (c.r == role::other_text) continue;
+          c.r = role::text;
+          c.why = "LimeSurvey \"other\" text";
+          continue;
+        }
+        if (sub.ends_with("comment")) {
+          c.r = role::text;
+          c.why = "LimeSurvey comment";
+          continue;
+        }
+      }
+    }
+    if (has(meta, k) || has(meta, kq) || (k.size() > 9 && k.ends_with("_complete") && p == platform::redcap) ||
+        (p == platform::kobotoolbox && !k.empty() && k[0] == '_')) {
+      c.r = is_email_name(k) ? role::email : role::metadata;
+      c.why = "metadata";
+      continue;
+    }
+    if (is_email_name(k) || is_email_name(kq)) {
+      c.r = role::email;
+      c.why = "e-mail address (personal data)";
+      continue;
+    }
+  }
+
+  // 3. The values: what the rest look like.
+  std::vector<std::vector<std::string_view>> values(cols.size());
+  for (auto& row : sample)
+    for (auto& [ci, v] : row.cells)
+      if (ci >= 0 && static_cast<std::size_t>(ci) < cols.size() && !trim(v).empty())
+        values[static_cast<std::size_t>(ci)].push_back(trim(v));
+  bool explicit_text = !o.text_columns.empty();
+  for (std::size_t i = 0; i < cols.size(); ++i) {
+    auto& c = cols[i];
+    if (c.r != role::unknown) continue;
+    guess_from_values(c, values[i]);
+    if (explicit_text && c.r == role::text) {
+      c.r = role::skip;
+      c.why = "free text not named by --text";
+    }
+  }
+
+  // 4. The unit: a column of categories whose header names a kind of unit.
+  bool have_unit = std::any_of(cols.begin(), cols.end(), [](auto& c) { return c.r == role::unit; });
+  if (!have_unit && o.unit_column.empty()) {
+    for (auto& c : cols) {
+      if (c.r != role::segment) continue;
+      bool match = false;
+      for (auto& w : words_of(c.question))
+        if (unit_words().count(w)) match = true;
+      if (match) {
+        c.r = role::unit;
+        c.why = "categories under a header that names a unit (give --unit to choose another)";
+        break;
+      }
+    }
+  }
+  // Only one time column: the first; the others become segments.
+  bool seen_time = false;
+  for (auto& c : cols) {
+    if (c.r != role::time) continue;
+    if (seen_time && !c.explicit_role) {
+      c.r = role::metadata;
+      c.why = "a second timestamp";
+    }
+    seen_time = true;
+  }
+  // A consent-looking column the user did not name deserves a word.
+  if (o.consent_column.empty()) {
+    for (auto& c : cols)
+      if (contains_any(c.question, {"consent", "consentimiento", "consentement", "einwilligung"}) &&
+          c.r == role::segment)
+        warn(fmt::format("{}: column '{}' looks like a consent question; give --consent '{}' to "
+                         "reject rows without a yes",
+                         file, c.name, c.name));
+  }
+}
+
+void assign_late_role(column& c, platform p, std::string_view first_value,
+                      const gather_options& o) {
+  std::vector<column> one{c};
+  std::vector<owned_row> sample;
+  owned_row r;
+  r.cells.emplace_back(0, std::string(first_value));
+  sample.push_back(std::move(r));
+  gather_options quiet = o;
+  quiet.unit_column.clear();
+  assign_roles(one, p, sample, quiet, [](std::string) {}, {});
+  c = one[0];
+  if (c.r == role::unit) c.r = role::segment;
+  if (c.r == role::time) c.r = role::metadata;
+}
+
+}  // namespace ml::detail

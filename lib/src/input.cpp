@@ -1,0 +1,382 @@
+// SPDX-License-Identifier: Apache-2.0
+// Byte and text input with encoding detection and conversion to UTF-8.
+#include "ml/input.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unicode/ucnv.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fmt/format.h>
+
+#include "ml/error.hpp"
+#include "ml/text.hpp"
+#include "ml/utf8.hpp"
+
+namespace ml {
+
+namespace {
+
+constexpr std::size_t chunk_size = 1 << 20;
+constexpr std::size_t sniff_size = 1 << 16;
+
+long long count_newlines(std::string_view s) {
+  long long n = 0;
+  const char* p = s.data();
+  const char* end = p + s.size();
+  while ((p = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p))))) {
+    ++n;
+    ++p;
+  }
+  return n;
+}
+
+// Windows-1252 bytes 0x80..0x9F; the five undefined ones map to the C1 controls, as the
+// WHATWG Encoding Standard does (tidying removes those later).
+constexpr char16_t cp1252_high[32] = {
+    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+    0x2039, 0x0152, 0x008D, 0x017D, 0x008F, 0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178};
+
+void append_utf8(std::string& out, char32_t cp) {
+  if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+void cp1252_to_utf8(std::string_view in, std::string& out) {
+  for (unsigned char c : in) {
+    if (c < 0x80)
+      out.push_back(static_cast<char>(c));
+    else if (c < 0xA0)
+      append_utf8(out, cp1252_high[c - 0x80]);
+    else
+      append_utf8(out, c);
+  }
+}
+
+std::string canonical_encoding(std::string name) {
+  std::string n = ascii_lower(name);
+  n.erase(std::remove_if(n.begin(), n.end(), [](char c) { return c == '-' || c == '_'; }),
+          n.end());
+  if (n == "utf8") return "utf-8";
+  if (n == "windows1252" || n == "cp1252" || n == "latin1" || n == "iso88591" || n == "l1")
+    return "windows-1252";
+  if (n == "utf16le") return "utf-16le";
+  if (n == "utf16be") return "utf-16be";
+  if (n == "utf16") return "utf-16";
+  return name;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+
+byte_input::byte_input(const std::string& path) {
+  if (path == "-" || path.empty()) {
+    name_ = "<stdin>";
+    fd_ = 0;
+  } else {
+    name_ = path;
+    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0) throw no_input_error(path, std::strerror(errno));
+    own_ = true;
+  }
+  struct stat st {};
+  if (::fstat(fd_, &st) == 0 && S_ISREG(st.st_mode)) size_ = st.st_size;
+  if (::fstat(fd_, &st) == 0 && S_ISDIR(st.st_mode)) {
+    if (own_) ::close(fd_);
+    own_ = false;
+    throw no_input_error(path, "is a directory");
+  }
+}
+
+byte_input::~byte_input() {
+  if (own_) ::close(fd_);
+}
+
+std::size_t byte_input::read(std::string& out, std::size_t max) {
+  std::size_t old = out.size();
+  out.resize(old + max);
+  for (;;) {
+    ssize_t n = ::read(fd_, out.data() + old, max);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int e = errno;
+      out.resize(old);
+      throw io_error(name_, fmt::format("read failed: {}", std::strerror(e)));
+    }
+    out.resize(old + static_cast<std::size_t>(n));
+    consumed_ += n;
+    return static_cast<std::size_t>(n);
+  }
+}
+
+void byte_input::read_all(std::string& out, std::size_t limit) {
+  if (size_ > 0) out.reserve(out.size() + static_cast<std::size_t>(size_ - consumed_));
+  while (read(out, chunk_size) > 0) {
+    if (out.size() > limit)
+      throw data_error(name_, 0,
+                       fmt::format("input larger than {} MiB cannot be read whole; split it or "
+                                   "export it as CSV",
+                                   limit >> 20));
+  }
+}
+
+void byte_input::rewind() {
+  if (::lseek(fd_, 0, SEEK_SET) < 0) throw io_error(name_, "cannot seek to the start");
+  consumed_ = 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+struct text_input::impl {
+  enum class mode { utf8, cp1252, icu } m = mode::utf8;
+  bool validated = false;   // the whole input was checked to be UTF-8 already
+  std::string pending;      // raw bytes read but not yet converted
+  std::string tail;         // an incomplete UTF-8 sequence carried to the next chunk
+  bool eof = false;
+  long long lines = 0;      // newlines handed out so far (for error positions)
+  UConverter* src = nullptr;
+  UConverter* utf8 = nullptr;
+  UChar pivot[4096];
+  UChar* pivot_source = pivot;
+  UChar* pivot_target = pivot;
+  bool icu_reset = true;
+
+  ~impl() {
+    if (src) ucnv_close(src);
+    if (utf8) ucnv_close(utf8);
+  }
+};
+
+text_input::text_input(byte_input& in, std::string encoding, warn_fn warn, std::string prefix)
+    : in_(in), impl_(std::make_unique<impl>()) {
+  auto& st = *impl_;
+  st.pending = std::move(prefix);
+  while (st.pending.size() < sniff_size && in_.read(st.pending, sniff_size - st.pending.size()) > 0) {
+  }
+  auto starts = [&](std::string_view bom) { return st.pending.compare(0, bom.size(), bom) == 0; };
+
+  std::string want = encoding.empty() ? std::string() : canonical_encoding(encoding);
+  std::string detected;
+  std::size_t bom_len = 0;
+  if (starts("\xEF\xBB\xBF")) {
+    detected = "utf-8";
+    bom_len = 3;
+  } else if (starts("\xFF\xFE")) {
+    detected = "utf-16le";
+    bom_len = 2;
+  } else if (starts("\xFE\xFF")) {
+    detected = "utf-16be";
+    bom_len = 2;
+  } else if (st.pending.size() >= 4) {
+    // UTF-16 without a BOM: text that is mostly ASCII has a NUL in every other byte.
+    std::size_t n = std::min<std::size_t>(st.pending.size() & ~std::size_t{1}, 512);
+    std::size_t even = 0, odd = 0;
+    for (std::size_t i = 0; i < n; i += 2) {
+      if (st.pending[i] == 0) ++even;
+      if (st.pending[i + 1] == 0) ++odd;
+    }
+    if (odd * 10 > n * 4 && even == 0) detected = "utf-16le";
+    if (even * 10 > n * 4 && odd == 0) detected = "utf-16be";
+    if (!detected.empty() && want.empty())
+      warn(fmt::format("{}: no byte-order mark, but the bytes look like {}; reading it so "
+                       "(give --encoding if that is wrong)",
+                       in_.name(), detected == "utf-16le" ? "UTF-16LE" : "UTF-16BE"));
+  }
+  if (want.empty() || want == detected || (want == "utf-16" && detected.rfind("utf-16", 0) == 0)) {
+    if (bom_len) st.pending.erase(0, bom_len);
+  } else if (want == "utf-8" && detected == "utf-8") {
+    st.pending.erase(0, bom_len);
+  }
+  std::string enc = want.empty() ? (detected.empty() ? "utf-8" : detected) : want;
+  if (want == "utf-16" && !detected.empty()) enc = detected;
+
+  if (enc == "utf-8") {
+    st.m = impl::mode::utf8;
+    encoding_ = bom_len == 3 ? "utf-8-bom" : "utf-8";
+    if (want.empty()) {
+      // Not declared: check the bytes. A regular file is checked whole (a fast pass over the
+      // page cache), so the decision holds for every line; a pipe is judged by its first MiB.
+      std::size_t bad = std::string_view::npos;
+      long long bad_line = 0;
+      if (in_.rewindable()) {
+        std::string buf = st.pending;
+        long long lines = 0;
+        std::size_t tail = 0;
+        for (;;) {
+          bool more = in_.read(buf, chunk_size) > 0;
+          std::size_t tail_start = buf.size();
+          std::size_t pos = utf8_find_invalid(buf, more, &tail_start);
+          if (pos != std::string_view::npos) {
+            bad = pos;
+            bad_line = lines + count_newlines(std::string_view(buf).substr(0, pos)) + 1;
+            break;
+          }
+          if (!more) break;
+          lines += count_newlines(std::string_view(buf).substr(0, tail_start));
+          buf.erase(0, tail_start);
+          (void)tail;
+        }
+        in_.rewind();
+        std::string fresh;
+        std::size_t want_n = st.pending.size() + bom_len;
+        while (fresh.size() < want_n && in_.read(fresh, want_n - fresh.size()) > 0) {
+        }
+        st.pending = fresh.substr(bom_len);
+        st.validated = bad == std::string_view::npos;
+      } else {
+        while (st.pending.size() < chunk_size && in_.read(st.pending, chunk_size - st.pending.size()) > 0) {
+        }
+        std::size_t tail_start = 0;
+        std::size_t pos = utf8_find_invalid(st.pending, true, &tail_start);
+        if (pos != std::string_view::npos) {
+          bad = pos;
+          bad_line = count_newlines(std::string_view(st.pending).substr(0, pos)) + 1;
+        }
+      }
+      if (bad != std::string_view::npos) {
+        st.m = impl::mode::cp1252;
+        encoding_ = "windows-1252";
+        warn(fmt::format("{}:{}: not valid UTF-8; reading the file as Windows-1252 (give "
+                         "--encoding to choose another encoding)",
+                         in_.name(), bad_line));
+      }
+    }
+  } else if (enc == "windows-1252") {
+    st.m = impl::mode::cp1252;
+    encoding_ = enc;
+  } else {
+    UErrorCode err = U_ZERO_ERROR;
+    st.src = ucnv_open(enc == "utf-16" ? "UTF-16" : enc.c_str(), &err);
+    if (U_FAILURE(err) || !st.src)
+      throw usage_error(fmt::format("unknown encoding '{}'; use a name such as utf-8, "
+                                    "windows-1252, latin1, utf-16le, utf-16be, shift_jis, gb18030",
+                                    encoding));
+    ucnv_setToUCallBack(st.src, UCNV_TO_U_CALLBACK_STOP, nullptr, nullptr, nullptr, &err);
+    err = U_ZERO_ERROR;
+    st.utf8 = ucnv_open("UTF-8", &err);
+    st.m = impl::mode::icu;
+    encoding_ = enc;
+  }
+}
+
+text_input::~text_input() = default;
+
+const std::string& text_input::peek() {
+  if (!has_peeked_) {
+    has_peeked_ = true;
+    while (peeked_.empty() && next(peeked_)) {
+    }
+    has_peeked_ = true;
+  }
+  return peeked_;
+}
+
+bool text_input::next(std::string& out) {
+  if (has_peeked_ && !peeked_.empty()) {
+    out.append(peeked_);
+    peeked_.clear();
+    return true;
+  }
+  auto& st = *impl_;
+  if (st.pending.empty() && !st.eof) {
+    if (in_.read(st.pending, chunk_size) == 0) st.eof = true;
+  }
+  if (st.pending.empty() && st.eof) {
+    if (!st.tail.empty()) {
+      throw data_error(in_.name(), st.lines + 1,
+                       "input ends inside a UTF-8 sequence (the file is truncated or not "
+                       "UTF-8); give --encoding if it is in another encoding");
+    }
+    if (st.m == impl::mode::icu) {
+      // Flush the converter.
+      std::string buf(4096, '\0');
+      char* target = buf.data();
+      const char* source = st.pending.data();
+      UErrorCode err = U_ZERO_ERROR;
+      ucnv_convertEx(st.utf8, st.src, &target, buf.data() + buf.size(), &source, source,
+                     st.pivot, &st.pivot_source, &st.pivot_target, st.pivot + 4096, st.icu_reset,
+                     true, &err);
+      if (U_FAILURE(err))
+        throw data_error(in_.name(), st.lines + 1,
+                         fmt::format("input ends inside a character of {}", encoding_));
+      std::size_t produced = static_cast<std::size_t>(target - buf.data());
+      if (produced == 0) return false;
+      out.append(buf.data(), produced);
+      return true;
+    }
+    return false;
+  }
+  std::string chunk;
+  chunk.swap(st.pending);
+  switch (st.m) {
+    case impl::mode::utf8: {
+      if (!st.validated) {
+        if (!st.tail.empty()) {
+          chunk.insert(0, st.tail);
+          st.tail.clear();
+        }
+        std::size_t tail_start = chunk.size();
+        std::size_t pos = utf8_find_invalid(chunk, true, &tail_start);
+        if (pos != std::string_view::npos) {
+          long long line = st.lines + count_newlines(std::string_view(chunk).substr(0, pos)) + 1;
+          throw data_error(
+              in_.name(), line,
+              fmt::format("invalid UTF-8 byte 0x{:02X}; if the file is in another encoding, "
+                          "give it with --encoding (e.g. --encoding windows-1252)",
+                          static_cast<unsigned char>(chunk[pos])));
+        }
+        st.tail.assign(chunk, tail_start, std::string::npos);
+        chunk.resize(tail_start);
+        st.lines += count_newlines(chunk);
+      }
+      if (out.empty())
+        out.swap(chunk);
+      else
+        out.append(chunk);
+      return true;
+    }
+    case impl::mode::cp1252: {
+      out.reserve(out.size() + chunk.size() + chunk.size() / 8);
+      cp1252_to_utf8(chunk, out);
+      return true;
+    }
+    case impl::mode::icu: {
+      std::string buf(chunk.size() * 3 + 4096, '\0');
+      char* target = buf.data();
+      const char* source = chunk.data();
+      const char* source_end = chunk.data() + chunk.size();
+      UErrorCode err = U_ZERO_ERROR;
+      ucnv_convertEx(st.utf8, st.src, &target, buf.data() + buf.size(), &source, source_end,
+                     st.pivot, &st.pivot_source, &st.pivot_target, st.pivot + 4096, st.icu_reset,
+                     false, &err);
+      st.icu_reset = false;
+      std::size_t produced = static_cast<std::size_t>(target - buf.data());
+      if (U_FAILURE(err)) {
+        long long line = st.lines + count_newlines(std::string_view(buf.data(), produced)) + 1;
+        throw data_error(in_.name(), line,
+                         fmt::format("bytes that are not valid {}; give the right encoding with "
+                                     "--encoding",
+                                     encoding_));
+      }
+      st.lines += count_newlines(std::string_view(buf.data(), produced));
+      out.append(buf.data(), produced);
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace ml

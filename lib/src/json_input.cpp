@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "json_input.hpp"
+
+#include <cstring>
+#include <fmt/format.h>
+
+#include "ml/error.hpp"
+#include "ml/records.hpp"
+
+namespace ml::detail {
+
+namespace {
+constexpr std::size_t max_document = std::size_t{1} << 30;
+
+long long line_at(std::string_view text, std::size_t byte) {
+  long long n = 1;
+  for (std::size_t i = 0; i < byte && i < text.size(); ++i)
+    if (text[i] == '\n') ++n;
+  return n;
+}
+
+std::string scalar_text(const nlohmann::ordered_json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
+  if (v.is_number_integer()) return std::to_string(v.get<long long>());
+  if (v.is_number_unsigned()) return std::to_string(v.get<unsigned long long>());
+  if (v.is_number_float()) return v.dump();
+  return {};
+}
+
+[[noreturn]] void parse_failure(const std::string& file, std::string_view text,
+                                const nlohmann::json::parse_error& e, long long base_line) {
+  std::string why = e.what();
+  auto p = why.find(": ");
+  if (p != std::string::npos) {
+    auto q = why.find(": ", p + 2);
+    if (q != std::string::npos) why = why.substr(q + 2);
+  }
+  long long line = base_line + line_at(text, e.byte > 0 ? e.byte - 1 : 0) - 1;
+  bool at_end = e.byte >= text.size();
+  throw data_error(file, line,
+                   fmt::format("invalid JSON: {}{}", why,
+                               at_end ? "; the input ends early: is the file truncated?" : ""));
+}
+}  // namespace
+
+void flatten(const nlohmann::ordered_json& obj, const std::string& prefix,
+             std::vector<flat_cell>& out) {
+  for (auto it = obj.begin(); it != obj.end(); ++it) {
+    const std::string& k = it.key();
+    // KoboToolbox keys are full group paths already ("grp/q"); plain nesting is joined.
+    std::string key = prefix.empty() || k.rfind(prefix, 0) == 0 ? k : prefix + "/" + k;
+    const auto& v = it.value();
+    if (v.is_null()) continue;
+    if (v.is_object()) {
+      flatten(v, key, out);
+    } else if (v.is_array()) {
+      bool objects = !v.empty() && v.front().is_object();
+      if (objects) {
+        for (const auto& el : v)
+          if (el.is_object()) flatten(el, key, out);
+      } else {
+        std::string joined;
+        for (const auto& el : v) {
+          std::string s = scalar_text(el);
+          if (s.empty()) continue;
+          if (!joined.empty()) joined += ", ";
+          joined += s;
+        }
+        if (!joined.empty()) out.push_back({key, joined});
+      }
+    } else {
+      out.push_back({key, scalar_text(v)});
+    }
+  }
+}
+
+json_source::json_source(text_input& in) : in_(in) {
+  const std::string& head = in_.peek();
+  std::size_t i = 0;
+  while (i < head.size() && std::strchr(" \t\r\n", head[i])) ++i;
+  if (i < head.size() && head[i] == '{') {
+    // JSON Lines when the first line holds a whole object.
+    std::size_t nl = head.find('\n', i);
+    std::string_view first(head.data() + i, (nl == std::string::npos ? head.size() : nl) - i);
+    jsonl_ = nlohmann::json::accept(first.begin(), first.end()) &&
+             (nl != std::string::npos || head.size() < (1u << 16));
+  }
+  if (jsonl_) return;
+  std::string text;
+  while (in_.next(text))
+    if (text.size() > max_document)
+      throw data_error(in_.name(), 0,
+                       "a JSON document over 1 GiB cannot be read whole; write it as JSON Lines "
+                       "(one submission per line)");
+  try {
+    doc_ = nlohmann::ordered_json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    parse_failure(in_.name(), text, e, 1);
+  }
+  if (doc_.is_array()) {
+    items_ = &doc_;
+  } else if (doc_.is_object()) {
+    for (const char* k : {"results", "submissions", "data", "responses", "items"}) {
+      auto it = doc_.find(k);
+      if (it != doc_.end() && it->is_array()) {
+        items_ = &*it;
+        break;
+      }
+    }
+    // A form definition alongside (KoboToolbox "content": {"survey": [...]}) gives labels.
+    auto content = doc_.find("content");
+    if (content != doc_.end() && content->is_object()) {
+      auto survey = content->find("survey");
+      if (survey != content->end() && survey->is_array()) {
+        for (const auto& q : *survey) {
+          if (!q.is_object() || !q.contains("name") || !q["name"].is_string()) continue;
+          auto lab = q.find("label");
+          if (lab == q.end()) continue;
+          std::string label = lab->is_string() ? lab->get<std::string>()
+                              : lab->is_array() && !lab->empty() && lab->front().is_string()
+                                  ? lab->front().get<std::string>()
+                                  : std::string();
+          if (!label.empty()) labels_[q["name"].get<std::string>()] = label;
+        }
+      }
+    }
+    if (!items_) {
+      // One submission on its own.
+      static nlohmann::ordered_json single;
+      single = nlohmann::ordered_json::array({doc_});
+      doc_ = std::move(single);
+      items_ = &doc_;
+    }
+  } else {
+    throw data_error(in_.name(), 1,
+                     "JSON input must be an array of submissions, an object holding one "
+                     "(\"results\", \"submissions\"), or JSON Lines");
+  }
+}
+
+bool json_source::next(json_submission& out) {
+  out.cells.clear();
+  out.stream_record = false;
+  out.raw.clear();
+  out.stream_type.clear();
+  out.respondent.clear();
+  if (!jsonl_) {
+    while (item_ < items_->size()) {
+      const auto& el = (*items_)[item_++];
+      ++index_;
+      if (!el.is_object())
+        throw data_error(in_.name(), 0,
+                         fmt::format("submission {} is not a JSON object", index_));
+      out.index = index_;
+      out.line = 0;
+      flatten(el, {}, out.cells);
+      return true;
+    }
+    return false;
+  }
+  for (;;) {
+    std::size_t nl = buf_.find('\n', pos_);
+    if (nl == std::string::npos && !eof_) {
+      buf_.erase(0, pos_);
+      pos_ = 0;
+      if (!in_.next(buf_)) eof_ = true;
+      continue;
+    }
+    std::size_t end = nl == std::string::npos ? buf_.size() : nl;
+    if (pos_ >= buf_.size() && eof_) return false;
+    std::string_view line(buf_.data() + pos_, end - pos_);
+    consumed_ += static_cast<long long>(end - pos_ + (nl == std::string::npos ? 0 : 1));
+    pos_ = nl == std::string::npos ? buf_.size() : nl + 1;
+    ++line_;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+    nlohmann::ordered_json obj;
+    try {
+      obj = nlohmann::ordered_json::parse(line.begin(), line.end());
+    } catch (const nlohmann::json::parse_error& e) {
+      std::string why = e.what();
+      auto p = why.find("column ");
+      std::string where = p == std::string::npos ? "" : why.substr(p, why.find(':', p) - p);
+      auto q = why.rfind(": ");
+      throw data_error(
+          in_.name(), line_,
+          fmt::format("invalid JSON{}{}: {}{}", where.empty() ? "" : " at ", where,
+                      q == std::string::npos ? why : why.substr(q + 2),
+                      nl == std::string::npos ? "; the last line has no newline: is the input "
+                                                "truncated?"
+                                              : "; each line must hold one JSON object"));
+    }
+    if (!obj.is_object())
+      throw data_error(in_.name(), line_, "not a JSON object; each line must hold one object");
+    out.index = ++index_;
+    out.line = line_;
+    auto t = obj.find("type");
+    if (t != obj.end() && t->is_string() && is_stream_type(t->get<std::string>())) {
+      out.stream_record = true;
+      out.stream_type = t->get<std::string>();
+      out.raw.assign(line);
+      auto r = obj.find("respondent");
+      if (r != obj.end() && r->is_string()) out.respondent = r->get<std::string>();
+      return true;
+    }
+    flatten(obj, {}, out.cells);
+    return true;
+  }
+}
+
+}  // namespace ml::detail

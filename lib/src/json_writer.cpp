@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "ml/json_writer.hpp"
+
+#include <cmath>
+#include <cstdio>
+
+#include "ml/utf8.hpp"
+
+namespace ml {
+
+namespace {
+constexpr char hex_digits[] = "0123456789abcdef";
+
+bool needs_escape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\' || c >= 0x80; }
+}  // namespace
+
+void append_json_string(std::string& out, std::string_view s) {
+  out.push_back('"');
+  std::size_t i = 0;
+  const std::size_t n = s.size();
+  while (i < n) {
+    std::size_t start = i;
+    while (i < n && !needs_escape(static_cast<unsigned char>(s[i]))) ++i;
+    out.append(s.data() + start, i - start);
+    if (i >= n) break;
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {
+      std::size_t len = utf8_sequence_length(s, i);
+      if (len == 0) {
+        out.append("\xEF\xBF\xBD");  // U+FFFD for a byte that is not UTF-8
+        ++i;
+      } else {
+        // U+2028 and U+2029 are valid JSON but break JavaScript consumers: escape them.
+        if (len == 3 && c == 0xE2 && static_cast<unsigned char>(s[i + 1]) == 0x80 &&
+            (static_cast<unsigned char>(s[i + 2]) == 0xA8 ||
+             static_cast<unsigned char>(s[i + 2]) == 0xA9)) {
+          out.append(static_cast<unsigned char>(s[i + 2]) == 0xA8 ? "\\u2028" : "\\u2029");
+        } else {
+          out.append(s.data() + i, len);
+        }
+        i += len;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"': out.append("\\\""); break;
+      case '\\': out.append("\\\\"); break;
+      case '\n': out.append("\\n"); break;
+      case '\r': out.append("\\r"); break;
+      case '\t': out.append("\\t"); break;
+      case '\b': out.append("\\b"); break;
+      case '\f': out.append("\\f"); break;
+      default: {
+        char buf[7] = {'\\', 'u', '0', '0', hex_digits[c >> 4], hex_digits[c & 15], 0};
+        out.append(buf, 6);
+      }
+    }
+    ++i;
+  }
+  out.push_back('"');
+}
+
+void json_writer::sep() {
+  if (need_comma_) out_.push_back(',');
+  need_comma_ = true;
+}
+
+json_writer& json_writer::begin_object() {
+  sep();
+  out_.push_back('{');
+  need_comma_ = false;
+  return *this;
+}
+json_writer& json_writer::end_object() {
+  out_.push_back('}');
+  need_comma_ = true;
+  return *this;
+}
+json_writer& json_writer::begin_array() {
+  sep();
+  out_.push_back('[');
+  need_comma_ = false;
+  return *this;
+}
+json_writer& json_writer::end_array() {
+  out_.push_back(']');
+  need_comma_ = true;
+  return *this;
+}
+json_writer& json_writer::key(std::string_view k) {
+  sep();
+  append_json_string(out_, k);
+  out_.push_back(':');
+  need_comma_ = false;
+  return *this;
+}
+json_writer& json_writer::value(std::string_view s) {
+  sep();
+  append_json_string(out_, s);
+  return *this;
+}
+json_writer& json_writer::value(long long n) {
+  sep();
+  char buf[24];
+  int len = std::snprintf(buf, sizeof buf, "%lld", n);
+  out_.append(buf, static_cast<std::size_t>(len));
+  return *this;
+}
+json_writer& json_writer::value(double d) {
+  sep();
+  if (!std::isfinite(d)) {
+    out_.append("null");
+    return *this;
+  }
+  if (d == std::floor(d) && std::fabs(d) < 1e15) {
+    char buf[32];
+    int len = std::snprintf(buf, sizeof buf, "%.0f", d);
+    out_.append(buf, static_cast<std::size_t>(len));
+    return *this;
+  }
+  char buf[32];
+  int len = std::snprintf(buf, sizeof buf, "%.17g", d);
+  // Prefer the shortest form that reads back the same value.
+  for (int prec = 1; prec <= 17; ++prec) {
+    char tmp[32];
+    int l = std::snprintf(tmp, sizeof tmp, "%.*g", prec, d);
+    if (std::strtod(tmp, nullptr) == d) {
+      out_.append(tmp, static_cast<std::size_t>(l));
+      return *this;
+    }
+  }
+  out_.append(buf, static_cast<std::size_t>(len));
+  return *this;
+}
+json_writer& json_writer::value(bool b) {
+  sep();
+  out_.append(b ? "true" : "false");
+  return *this;
+}
+json_writer& json_writer::null() {
+  sep();
+  out_.append("null");
+  return *this;
+}
+json_writer& json_writer::raw(std::string_view json) {
+  sep();
+  out_.append(json);
+  return *this;
+}
+
+}  // namespace ml

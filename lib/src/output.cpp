@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "ml/output.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+
+#include "ml/error.hpp"
+
+namespace ml {
+
+namespace {
+std::string errno_text(int e) { return std::strerror(e); }
+}  // namespace
+
+output::output(std::string path) : path_(std::move(path)) {
+  buf_.reserve(flush_at_ + 4096);
+  if (path_.empty() || path_ == "-") {
+    path_ = "-";
+    fd_ = 1;
+    return;
+  }
+  // A device or a pipe (/dev/null, /dev/full, a FIFO) cannot be replaced by a rename: write
+  // to it directly.
+  struct stat existing {};
+  if (::stat(path_.c_str(), &existing) == 0 && !S_ISREG(existing.st_mode)) {
+    if (S_ISDIR(existing.st_mode)) throw cant_create_error(path_, "is a directory");
+    fd_ = ::open(path_.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd_ < 0) throw cant_create_error(path_, errno_text(errno));
+    direct_ = true;
+    return;
+  }
+  namespace fs = std::filesystem;
+  fs::path target(path_);
+  fs::path dir = target.parent_path();
+  if (dir.empty()) dir = ".";
+  std::string pattern = (dir / ("." + target.filename().string() + ".tmp-XXXXXX")).string();
+  fd_ = ::mkstemp(pattern.data());
+  if (fd_ < 0) throw cant_create_error(path_, errno_text(errno));
+  tmp_path_ = pattern;
+  // Keep the permissions a plain creation would have had (mkstemp uses 0600): output may
+  // hold respondents' words, so we do not widen them beyond the umask either.
+  mode_t mask = ::umask(0);
+  ::umask(mask);
+  struct stat st {};
+  if (::stat(path_.c_str(), &st) == 0)
+    ::fchmod(fd_, st.st_mode & 07777);
+  else
+    ::fchmod(fd_, 0666 & ~mask);
+}
+
+output::~output() {
+  if (direct_) {
+    if (fd_ >= 0) ::close(fd_);
+    return;
+  }
+  if (fd_ != 1 && !committed_) {
+    ::close(fd_);
+    ::unlink(tmp_path_.c_str());
+  }
+}
+
+void output::flush() {
+  std::size_t off = 0;
+  while (off < buf_.size()) {
+    ssize_t n = ::write(fd_, buf_.data() + off, buf_.size() - off);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int e = errno;
+      buf_.clear();
+      if (e == EPIPE && fd_ == 1) throw broken_pipe();
+      throw io_error(display_name(), "write failed: " + errno_text(e));
+    }
+    off += static_cast<std::size_t>(n);
+  }
+  buf_.clear();
+}
+
+void output::write(std::string_view s) {
+  if (buf_.size() + s.size() > flush_at_) {
+    flush();
+    if (s.size() > flush_at_) {
+      buf_.assign(s);
+      flush();
+      return;
+    }
+  }
+  buf_.append(s);
+}
+
+void output::commit() {
+  flush();
+  if (fd_ == 1) return;
+  if (committed_) return;
+  if (direct_) {
+    committed_ = true;
+    if (::close(fd_) != 0) {
+      fd_ = -1;
+      throw io_error(path_, "cannot close: " + errno_text(errno));
+    }
+    fd_ = -1;
+    return;
+  }
+  if (::fsync(fd_) != 0 && errno != EINVAL)
+    throw io_error(path_, "cannot sync: " + errno_text(errno));
+  if (::close(fd_) != 0) throw io_error(path_, "cannot close: " + errno_text(errno));
+  if (::rename(tmp_path_.c_str(), path_.c_str()) != 0) {
+    int e = errno;
+    ::unlink(tmp_path_.c_str());
+    committed_ = true;
+    throw cant_create_error(path_, "cannot rename into place: " + errno_text(e));
+  }
+  committed_ = true;
+}
+
+}  // namespace ml

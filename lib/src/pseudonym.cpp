@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "ml/pseudonym.hpp"
+
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+
+#include "ml/error.hpp"
+#include "ml/text.hpp"
+
+namespace ml {
+
+// HMAC with the key's inner and outer states computed once, so each pseudonym costs three
+// SHA-256 compressions and no key set-up.
+struct pseudonymizer::impl {
+  EVP_MD_CTX* inner = nullptr;
+  EVP_MD_CTX* outer = nullptr;
+  EVP_MD_CTX* work = nullptr;
+  ~impl() {
+    EVP_MD_CTX_free(inner);
+    EVP_MD_CTX_free(outer);
+    EVP_MD_CTX_free(work);
+  }
+};
+
+pseudonymizer::pseudonymizer(std::string_view salt) : impl_(std::make_unique<impl>()) {
+  if (salt.empty()) throw usage_error("the pseudonym salt is empty; give a non-empty --salt");
+  unsigned char key[64] = {};
+  if (salt.size() > 64) {
+    unsigned int len = 0;
+    EVP_Digest(salt.data(), salt.size(), key, &len, EVP_sha256(), nullptr);
+  } else {
+    std::memcpy(key, salt.data(), salt.size());
+  }
+  unsigned char ipad[64], opad[64];
+  for (int i = 0; i < 64; ++i) {
+    ipad[i] = static_cast<unsigned char>(key[i] ^ 0x36);
+    opad[i] = static_cast<unsigned char>(key[i] ^ 0x5c);
+  }
+  impl_->inner = EVP_MD_CTX_new();
+  impl_->outer = EVP_MD_CTX_new();
+  impl_->work = EVP_MD_CTX_new();
+  EVP_DigestInit_ex(impl_->inner, EVP_sha256(), nullptr);
+  EVP_DigestUpdate(impl_->inner, ipad, 64);
+  EVP_DigestInit_ex(impl_->outer, EVP_sha256(), nullptr);
+  EVP_DigestUpdate(impl_->outer, opad, 64);
+}
+
+pseudonymizer::~pseudonymizer() = default;
+
+std::string pseudonymizer::normalise(std::string_view raw) {
+  std::string_view t = trim(raw);
+  if (t.find('@') != std::string_view::npos) return ascii_lower(t);
+  return std::string(t);
+}
+
+std::string pseudonymizer::operator()(std::string_view raw) const {
+  std::string norm = normalise(raw);
+  unsigned char inner_digest[32], mac[32];
+  unsigned int len = 0;
+  EVP_MD_CTX_copy_ex(impl_->work, impl_->inner);
+  EVP_DigestUpdate(impl_->work, norm.data(), norm.size());
+  EVP_DigestFinal_ex(impl_->work, inner_digest, &len);
+  EVP_MD_CTX_copy_ex(impl_->work, impl_->outer);
+  EVP_DigestUpdate(impl_->work, inner_digest, 32);
+  EVP_DigestFinal_ex(impl_->work, mac, &len);
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out = "r-";
+  for (int i = 0; i < 8; ++i) {
+    out.push_back(hex[mac[i] >> 4]);
+    out.push_back(hex[mac[i] & 15]);
+  }
+  return out;
+}
+
+salt_source resolve_salt(const std::string& option, const std::string& salt_file) {
+  if (!option.empty()) return {option, "--salt", false};
+  if (const char* env = std::getenv("ML_SALT"); env && *env) return {env, "ML_SALT", false};
+  namespace fs = std::filesystem;
+  fs::path path;
+  if (!salt_file.empty()) {
+    path = salt_file;
+  } else if (const char* f = std::getenv("ML_SALT_FILE"); f && *f) {
+    path = f;
+  } else if (const char* x = std::getenv("XDG_CONFIG_HOME"); x && *x) {
+    path = fs::path(x) / "massline" / "salt";
+  } else if (const char* h = std::getenv("HOME"); h && *h) {
+    path = fs::path(h) / ".config" / "massline" / "salt";
+  } else {
+    throw usage_error("no pseudonym salt: give --salt, set ML_SALT, or set HOME so a salt file "
+                      "can be kept");
+  }
+  std::string p = path.string();
+  std::ifstream in(path, std::ios::binary);
+  if (in) {
+    std::string salt((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string_view t = trim(salt);
+    if (t.empty())
+      throw data_error(p, 0, "the salt file is empty; delete it to have a new one made, or give "
+                             "--salt");
+    return {std::string(t), p, false};
+  }
+  std::error_code ec;
+  if (path.has_parent_path()) fs::create_directories(path.parent_path(), ec);
+  unsigned char bytes[32];
+  if (RAND_bytes(bytes, sizeof bytes) != 1)
+    throw error(exit_internal, "cannot get random bytes for a new salt");
+  std::string salt;
+  for (unsigned char b : bytes) salt += fmt::format("{:02x}", b);
+  int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    if (errno == EEXIST) return resolve_salt(option, p);  // another run made it first
+    throw cant_create_error(p, std::strerror(errno));
+  }
+  std::string line = salt + "\n";
+  bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+  ok = (::fsync(fd) == 0) && ok;
+  ::close(fd);
+  if (!ok) {
+    ::unlink(p.c_str());
+    throw io_error(p, "cannot write the new salt file");
+  }
+  return {salt, p, true};
+}
+
+}  // namespace ml

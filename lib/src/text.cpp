@@ -1,0 +1,913 @@
+// SPDX-License-Identifier: Apache-2.0
+// Text of answers: whitespace tidying, NFC, non-answers, list splitting and PII redaction,
+// written as hand-rolled byte scanners with ASCII fast paths (no regex, no locale).
+#include "ml/text.hpp"
+
+#include <unicode/bytestream.h>
+#include <unicode/normalizer2.h>
+#include <unicode/stringpiece.h>
+#include <unicode/utypes.h>
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#include "ml/utf8.hpp"
+
+namespace ml {
+namespace {
+
+using uchar = unsigned char;
+constexpr std::size_t npos = std::string_view::npos;
+
+constexpr bool is_digit(uchar c) noexcept { return static_cast<unsigned>(c - '0') < 10u; }
+constexpr bool is_alpha(uchar c) noexcept { return (c | 0x20u) - 'a' < 26u; }
+constexpr bool is_upper(uchar c) noexcept { return static_cast<unsigned>(c - 'A') < 26u; }
+constexpr bool is_alnum(uchar c) noexcept { return is_digit(c) || is_alpha(c); }
+constexpr bool is_space(uchar c) noexcept {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+constexpr bool is_blank(uchar c) noexcept { return c == ' ' || c == '\t'; }
+
+uchar at(std::string_view s, std::size_t i) noexcept {
+  return i < s.size() ? static_cast<uchar>(s[i]) : uchar{0};
+}
+
+// Word-at-a-time scanning: answers are short, mostly ASCII, and GCC does not vectorise loops
+// of unknown length at -O2, so the hot scans look at eight bytes per step.
+constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+
+// Eight bytes from p, or the `len` < 8 bytes there padded with `fill`.
+std::uint64_t load_word(const char* p, std::size_t len = 8, char fill = 0) noexcept {
+  char buf[8];
+  if (len < 8) {
+    std::memset(buf, fill, 8);
+    std::memcpy(buf, p, len);
+    p = buf;
+  }
+  std::uint64_t w;
+  std::memcpy(&w, p, 8);
+  return w;
+}
+
+// The high bit of each byte is set where that byte of w equals c; exact, no false positives.
+constexpr std::uint64_t bytes_equal(std::uint64_t w, uchar c) noexcept {
+  const std::uint64_t y = w ^ (kOnes * c);
+  return ~(((y & ~kHigh) + ~kHigh) | y) & kHigh;
+}
+
+// The high bit of each byte is set where that byte of w is below c (c <= 0x80), exact.
+constexpr std::uint64_t bytes_below(std::uint64_t w, uchar c) noexcept {
+  return ~(((w & ~kHigh) + kOnes * (0x80u - c)) | w) & kHigh;
+}
+
+// Calls f(word) for each eight bytes of s, the last ones padded with `fill`.
+template <typename F>
+void for_each_word(std::string_view s, char fill, F f) noexcept {
+  const char* p = s.data();
+  const std::size_t n = s.size();
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) f(load_word(p + i));
+  if (i < n) f(load_word(p + i, n - i, fill));
+}
+
+// ---------------------------------------------------------------------------------------------
+// tidy_whitespace
+
+// True for a single line of printable ASCII with single spaces and no space at either end: the
+// overwhelmingly common shape, which tidy_whitespace returns as it is.
+bool is_tidy_ascii_line(std::string_view s) noexcept {
+  const char* p = s.data();
+  const std::size_t n = s.size();
+  if (p[0] == ' ' || p[n - 1] == ' ') return false;
+  std::uint64_t bad = 0;
+  std::size_t i = 0;
+  for (; i < n; i += 8) {
+    // Padding with 'x' keeps the tail from looking bad or like a space.
+    const std::uint64_t w = load_word(p + i, std::min<std::size_t>(8, n - i), 'x');
+    const std::uint64_t space = bytes_equal(w, ' ');
+    bad |= w | bytes_below(w, 0x20) | bytes_equal(w, 0x7F);  // w: bytes >= 0x80
+    bad |= space & (space << 8);                             // two spaces within the word
+    if (i > 0) bad |= static_cast<std::uint64_t>((p[i - 1] == ' ') & (p[i] == ' ')) << 7;
+  }
+  return (bad & kHigh) == 0;
+}
+
+std::uint32_t decode(const uchar* p, std::size_t len) noexcept {
+  switch (len) {
+    case 2:
+      return (p[0] & 0x1Fu) << 6 | (p[1] & 0x3Fu);
+    case 3:
+      return (p[0] & 0x0Fu) << 12 | (p[1] & 0x3Fu) << 6 | (p[2] & 0x3Fu);
+    default:
+      return (p[0] & 0x07u) << 18 | (p[1] & 0x3Fu) << 12 | (p[2] & 0x3Fu) << 6 | (p[3] & 0x3Fu);
+  }
+}
+
+enum class space_class : std::uint8_t { keep, space, newline, drop };
+
+space_class classify(std::uint32_t cp) noexcept {
+  if (cp < 0xA0) return space_class::drop;  // C1 controls (only non-ASCII reaches here)
+  if (cp == 0xA0) return space_class::space;
+  if (cp < 0x1680) return space_class::keep;
+  if (cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x202F || cp == 0x205F ||
+      cp == 0x3000)
+    return space_class::space;
+  if (cp == 0x2028 || cp == 0x2029) return space_class::newline;
+  if ((cp >= 0x200B && cp <= 0x200D) || cp == 0x2060 || cp == 0xFEFF ||
+      (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069))
+    return space_class::drop;
+  return space_class::keep;
+}
+
+class tidy_writer {
+ public:
+  explicit tidy_writer(std::size_t capacity) { out_.reserve(capacity); }
+
+  void space() noexcept { space_ = true; }
+  void newline() noexcept {
+    ++newlines_;
+    space_ = false;  // spaces at the end of a line go
+  }
+  void text(const char* p, std::size_t len) {
+    if (!out_.empty()) {
+      if (newlines_ > 0) out_.append(std::min(newlines_, std::size_t{2}), '\n');
+      if (space_) out_.push_back(' ');
+    }
+    newlines_ = 0;
+    space_ = false;
+    out_.append(p, len);
+  }
+  std::string take() { return std::move(out_); }
+
+ private:
+  std::string out_;
+  std::size_t newlines_ = 0;
+  bool space_ = false;
+};
+
+std::string tidy_general(std::string_view s) {
+  const auto* p = reinterpret_cast<const uchar*>(s.data());
+  const std::size_t n = s.size();
+  tidy_writer w(n);
+  std::size_t i = 0;
+  while (i < n) {
+    const uchar c = p[i];
+    if (c > 0x20 && c < 0x7F) {
+      std::size_t j = i + 1;
+      while (j < n && p[j] > 0x20 && p[j] < 0x7F) ++j;
+      w.text(s.data() + i, j - i);
+      i = j;
+      continue;
+    }
+    if (c < 0x80) {
+      if (c == ' ' || c == '\t') {
+        w.space();
+      } else if (c == '\n') {
+        w.newline();
+      } else if (c == '\r') {
+        w.newline();
+        if (i + 1 < n && p[i + 1] == '\n') ++i;
+      }  // other C0 controls and DEL are dropped
+      ++i;
+      continue;
+    }
+    const std::size_t len = utf8_sequence_length(s, i);
+    if (len == 0) {
+      w.text("\ufffd", 3);
+      ++i;
+      continue;
+    }
+    switch (classify(decode(p + i, len))) {
+      case space_class::keep:
+        w.text(s.data() + i, len);
+        break;
+      case space_class::space:
+        w.space();
+        break;
+      case space_class::newline:
+        w.newline();
+        break;
+      case space_class::drop:
+        break;
+    }
+    i += len;
+  }
+  return w.take();
+}
+
+// ---------------------------------------------------------------------------------------------
+// to_nfc
+
+// True if `s` is valid UTF-8 made only of code points below U+0300. All of those are NFC
+// (nothing below U+0300 decomposes or combines), which covers ASCII and most text in Western
+// European languages without calling ICU.
+bool is_trivially_nfc(std::string_view s) noexcept {
+  const auto* p = reinterpret_cast<const uchar*>(s.data());
+  const std::size_t n = s.size();
+  std::size_t i = 0;
+  while (i < n) {
+    const uchar c = p[i];
+    if (c < 0x80) {
+      ++i;
+    } else if (c >= 0xC2 && c <= 0xCB && i + 1 < n && (p[i + 1] & 0xC0) == 0x80) {
+      i += 2;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+const icu::Normalizer2* nfc_instance() {
+  static const icu::Normalizer2* const instance = [] {
+    UErrorCode status = U_ZERO_ERROR;
+    const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(status);
+    return U_SUCCESS(status) ? nfc : nullptr;
+  }();
+  return instance;
+}
+
+// ---------------------------------------------------------------------------------------------
+// is_non_answer
+
+// Non-answers, in the form normalise_short produces: lowercase, single spaces, straight
+// apostrophes. Matched first with trailing punctuation kept (so "...", "n.a." and "?" match as
+// they are), then with it stripped.
+constexpr std::string_view kNonAnswerList[] = {
+    // Symbols and fillers.
+    "-", "--", "---", "\u2013", "\u2014", ".", "...", "?", "/", "x", "xx", "xxx",
+    // English.
+    "n/a", "n / a", "na", "n.a.", "n.a", "none", "nothing", "no", "nope", "nah", "nil", "null",
+    "idk", "no comment", "no comments", "no idea", "not applicable", "no answer", "nothing to add",
+    "nothing else", "nothing more", "nothing to say", "nothing at all", "none at all",
+    "no further comments", "don't know", "dont know", "i don't know", "i dont know",
+    "same as above",
+    // Spanish.
+    "nada", "ninguno", "ninguna", "no s\u00e9", "no se", "no lo s\u00e9", "no lo se",
+    "sin comentarios", "sin comentario", "no aplica", "nada m\u00e1s", "nada mas", "ns/nc",
+    // French.
+    "rien", "aucun", "aucune", "sans objet", "pas de commentaire", "pas de commentaires",
+    "aucun commentaire", "je ne sais pas", "je sais pas", "rien \u00e0 signaler", "rien a signaler",
+    "ras", "r.a.s.", "r.a.s", "n\u00e9ant", "neant", "non", "nsp",
+    // German.
+    "nichts", "keine", "kein", "keine angabe", "keine angaben", "k.a.", "k.a", "k. a.", "k. a",
+    "wei\u00df nicht", "weiss nicht", "wei\u00df ich nicht", "weiss ich nicht", "keine ahnung",
+    "nein",
+    // Portuguese.
+    "nenhum", "nenhuma", "n\u00e3o sei", "nao sei", "sem coment\u00e1rios", "sem comentarios",
+    "sem coment\u00e1rio", "sem comentario", "n\u00e3o se aplica", "nao se aplica", "n\u00e3o",
+    "nao",
+    // Italian.
+    "niente", "nessuno", "nessuna", "nulla", "non so", "nessun commento",
+    // Dutch.
+    "niets", "geen", "geen idee", "geen commentaar", "geen opmerkingen", "nee", "weet ik niet",
+    "weet niet"};
+
+template <std::size_t N>
+constexpr std::array<std::string_view, N> sorted(const std::string_view (&list)[N]) {
+  std::array<std::string_view, N> a{};
+  std::copy(std::begin(list), std::end(list), a.begin());
+  std::sort(a.begin(), a.end());
+  return a;
+}
+
+constexpr auto kNonAnswers = sorted(kNonAnswerList);
+static_assert(std::adjacent_find(kNonAnswers.begin(), kNonAnswers.end()) == kNonAnswers.end(),
+              "duplicate non-answer");
+
+constexpr std::size_t kMaxNonAnswerInput = 64;  // bytes after trimming
+constexpr std::size_t kMaxNonAnswerKey = 40;    // bytes after normalising
+
+bool is_known_non_answer(std::string_view key) noexcept {
+  return std::binary_search(kNonAnswers.begin(), kNonAnswers.end(), key);
+}
+
+// Length of an opening quote or bracket at s[i], or 0.
+std::size_t opening_quote(std::string_view s, std::size_t i) noexcept {
+  const uchar c = at(s, i);
+  if (c == '"' || c == '\'' || c == '`' || c == '(' || c == '[') return 1;
+  if (c == 0xC2 && (at(s, i + 1) == 0xAB || at(s, i + 1) == 0xBB ||  // « »
+                    at(s, i + 1) == 0xBF || at(s, i + 1) == 0xA1))   // ¿ ¡
+    return 2;
+  if (c == 0xE2 && at(s, i + 1) == 0x80 && at(s, i + 2) >= 0x9C && at(s, i + 2) <= 0x9E)
+    return 3;  // “ ” „
+  return 0;
+}
+
+// Length of a closing quote or bracket ending just before s[e], or 0.
+std::size_t closing_quote(std::string_view s, std::size_t e) noexcept {
+  if (e == 0) return 0;
+  const uchar c = at(s, e - 1);
+  if (c == '"' || c == '\'' || c == '`' || c == ')' || c == ']') return 1;
+  if (e >= 2 && at(s, e - 2) == 0xC2 && (c == 0xAB || c == 0xBB)) return 2;
+  if (e >= 3 && at(s, e - 3) == 0xE2 && at(s, e - 2) == 0x80 && c >= 0x9C && c <= 0x9E) return 3;
+  return 0;
+}
+
+// Length of trailing sentence punctuation (. ! ? …) ending just before s[e], or 0.
+std::size_t closing_punct(std::string_view s, std::size_t e) noexcept {
+  if (e == 0) return 0;
+  const uchar c = at(s, e - 1);
+  if (c == '.' || c == '!' || c == '?') return 1;
+  if (e >= 3 && at(s, e - 3) == 0xE2 && at(s, e - 2) == 0x80 && c == 0xA6) return 3;
+  return 0;
+}
+
+// Strips spaces and quotes from both ends, and also trailing punctuation if `punct`.
+std::string_view strip_decoration(std::string_view s, bool punct) noexcept {
+  std::size_t b = 0, e = s.size();
+  for (;;) {
+    if (b < e && s[b] == ' ') {
+      ++b;
+    } else if (std::size_t q = b < e ? opening_quote(s, b) : 0; q > 0 && b + q <= e) {
+      b += q;
+    } else {
+      break;
+    }
+  }
+  for (;;) {
+    if (e > b && s[e - 1] == ' ') {
+      --e;
+    } else if (std::size_t q = closing_quote(s, e); q > 0 && e - q >= b) {
+      e -= q;
+    } else if (std::size_t t = punct ? closing_punct(s, e) : 0; t > 0 && e - t >= b) {
+      e -= t;
+    } else {
+      break;
+    }
+  }
+  return s.substr(b, e - b);
+}
+
+// Lowercases (ASCII and Latin-1 capitals), straightens apostrophes and collapses whitespace
+// into `buf`, which holds at least s.size() bytes.
+std::string_view fold_short(std::string_view s, char* buf) noexcept {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    uchar c = static_cast<uchar>(s[i]);
+    if (is_space(c) || (c == 0xC2 && at(s, i + 1) == 0xA0)) {
+      if (c == 0xC2) ++i;
+      if (n > 0 && buf[n - 1] != ' ') buf[n++] = ' ';
+      continue;
+    }
+    if (c == 0xE2 && at(s, i + 1) == 0x80 && (at(s, i + 2) == 0x98 || at(s, i + 2) == 0x99)) {
+      buf[n++] = '\'';
+      i += 2;
+      continue;
+    }
+    if (is_upper(c)) c = static_cast<uchar>(c | 0x20);
+    buf[n++] = static_cast<char>(c);
+    if (c == 0xC3 && i + 1 < s.size()) {
+      uchar d = static_cast<uchar>(s[++i]);
+      if (d >= 0x80 && d <= 0x9E && d != 0x97) d = static_cast<uchar>(d + 0x20);  // À..Þ
+      buf[n++] = static_cast<char>(d);
+    }
+  }
+  return {buf, n};
+}
+
+bool is_filler_only(std::string_view s) noexcept {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const uchar c = static_cast<uchar>(s[i]);
+    if (c == '-' || c == '_' || c == '*' || c == '/' || c == '.' || c == '=' || c == ' ') continue;
+    if (c == 0xE2 && at(s, i + 1) == 0x80 && (at(s, i + 2) == 0x93 || at(s, i + 2) == 0x94)) {
+      i += 2;
+      continue;
+    }
+    return false;
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// split_list
+
+enum class list_style : std::uint8_t { paren, dot, enclosed, dash, letter_paren, letter_enclosed };
+
+struct list_marker {
+  std::size_t begin;    // first byte of the marker
+  std::size_t content;  // first byte after it
+  int value;            // 1, 2, ... for digits and a, b, ...; 101, 102, ... for A, B, ...
+  list_style style;
+};
+
+constexpr std::size_t kMaxMarkers = 128;
+
+// Length of an en or em dash at s[i], 1 for '-', else 0.
+std::size_t dash_at(std::string_view s, std::size_t i) noexcept {
+  if (at(s, i) == '-') return 1;
+  if (at(s, i) == 0xE2 && at(s, i + 1) == 0x80 && (at(s, i + 2) == 0x93 || at(s, i + 2) == 0x94))
+    return 3;
+  return 0;
+}
+
+// True if an item may start with s[i] directly after ")" with no space ("1)pay").
+bool starts_word(std::string_view s, std::size_t i) noexcept {
+  const uchar c = at(s, i);
+  return is_alpha(c) || c >= 0xC0;
+}
+
+// Parses a list marker starting at s[i] (at the start of the text or after whitespace).
+bool parse_marker(std::string_view s, std::size_t i, list_marker* m) noexcept {
+  std::size_t j = i;
+  const bool enclosed = at(s, j) == '(';
+  if (enclosed) ++j;
+  const uchar c = at(s, j);
+  if (is_digit(c)) {
+    if (c == '0') return false;
+    int value = c - '0';
+    ++j;
+    if (is_digit(at(s, j))) value = value * 10 + (at(s, j++) - '0');
+    if (is_digit(at(s, j))) return false;  // three digits: a year or an amount, not an item
+    if (enclosed || at(s, j) == ')') {
+      if (at(s, j) != ')') return false;
+      ++j;
+      if (!is_space(at(s, j)) && !starts_word(s, j)) return false;
+      m->style = enclosed ? list_style::enclosed : list_style::paren;
+    } else if (at(s, j) == '.') {
+      ++j;
+      if (!is_space(at(s, j))) return false;  // "3.5", "2.0"
+      m->style = list_style::dot;
+    } else if (at(s, j) == ' ' && dash_at(s, j + 1) > 0) {
+      j += 1 + dash_at(s, j + 1);
+      if (at(s, j) != ' ') return false;  // "1 -5"
+      std::size_t k = j;
+      while (is_blank(at(s, k))) ++k;
+      if (is_digit(at(s, k))) return false;  // a range such as "1 - 2 hours"
+      m->style = list_style::dash;
+    } else {
+      return false;
+    }
+    m->value = value;
+  } else if (is_alpha(c)) {
+    ++j;
+    if (at(s, j) != ')') return false;
+    ++j;
+    if (!is_space(at(s, j))) return false;
+    m->style = enclosed ? list_style::letter_enclosed : list_style::letter_paren;
+    m->value = c >= 'a' ? c - 'a' + 1 : c - 'A' + 101;
+  } else {
+    return false;
+  }
+  m->begin = i;
+  m->content = j;
+  return true;
+}
+
+// Appends the tidied `part` to `items` unless it is empty.
+void add_item(std::vector<std::string>& items, std::string_view part) {
+  std::string t = tidy_whitespace(part);
+  if (!t.empty()) items.push_back(std::move(t));
+}
+
+// Offset of the first blank line in `s` that has text after it, or npos.
+std::size_t find_paragraph_break(std::string_view s) noexcept {
+  std::size_t line_start = npos;  // start of the current line, once a line break was seen
+  bool blank = false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const uchar c = static_cast<uchar>(s[i]);
+    if (c == '\n' || c == '\r') {
+      if (c == '\r' && at(s, i + 1) == '\n') ++i;
+      if (line_start != npos && blank) {
+        std::size_t k = i + 1;
+        while (k < s.size() && is_space(static_cast<uchar>(s[k]))) ++k;
+        return k < s.size() ? line_start : npos;
+      }
+      line_start = i + 1;
+      blank = true;
+    } else if (!is_blank(c)) {
+      blank = false;
+    }
+  }
+  return npos;
+}
+
+// Builds the items of a list whose item i runs from content[i] to begin[i + 1] and whose last
+// item runs to the end; text after a blank line that follows the last item is its own item.
+template <typename Begin, typename Content>
+std::vector<std::string> build_items(std::string_view s, std::size_t count, Begin begin,
+                                     Content content) {
+  std::vector<std::string> items;
+  items.reserve(count + 2);
+  add_item(items, s.substr(0, begin(0)));
+  const std::size_t lead = items.size();
+  for (std::size_t k = 0; k + 1 < count; ++k)
+    add_item(items, s.substr(content(k), begin(k + 1) - content(k)));
+  std::string_view last = s.substr(content(count - 1));
+  const std::size_t brk = find_paragraph_break(last);
+  add_item(items, last.substr(0, brk));
+  if (brk != npos) add_item(items, last.substr(brk));
+  if (items.size() - lead < 2) return {std::string(s)};
+  return items;
+}
+
+bool split_numbered(std::string_view s, std::vector<std::string>* out) {
+  std::array<list_marker, kMaxMarkers> markers;
+  std::size_t count = 0;
+  for (std::size_t i = 0; i < s.size() && count < kMaxMarkers; ++i) {
+    if (i > 0 && !is_space(static_cast<uchar>(s[i - 1]))) continue;
+    if (parse_marker(s, i, &markers[count])) {
+      i = markers[count].content - 1;
+      ++count;
+    }
+  }
+  // The list is the first run of markers of one style numbered 1, 2, ... (or a, b, ...).
+  for (std::size_t first = 0; first < count; ++first) {
+    const list_marker& m = markers[first];
+    if (m.value != 1 && m.value != 101) continue;
+    std::array<std::size_t, kMaxMarkers> run;
+    std::size_t len = 0;
+    run[len++] = first;
+    for (std::size_t k = first + 1; k < count; ++k) {
+      if (markers[k].style != m.style) continue;
+      if (markers[k].value != markers[run[len - 1]].value + 1) break;
+      run[len++] = k;
+    }
+    if (len < 2) continue;
+    *out = build_items(
+        s, len, [&](std::size_t k) { return markers[run[k]].begin; },
+        [&](std::size_t k) { return markers[run[k]].content; });
+    return out->size() > 1;
+  }
+  return false;
+}
+
+// Offset of the item text if the line starting at s[i] starts with a bullet, else npos.
+std::size_t bullet_content(std::string_view s, std::size_t i) noexcept {
+  while (is_blank(at(s, i))) ++i;
+  const uchar c = at(s, i);
+  std::size_t len = 0;
+  if (c == '-' || c == '*') {
+    len = 1;
+  } else if (c == 0xC2 && at(s, i + 1) == 0xB7) {  // ·
+    len = 2;
+  } else if (c == 0xE2 && at(s, i + 1) == 0x80 &&
+             (at(s, i + 2) == 0xA2 || at(s, i + 2) == 0x93 ||
+              at(s, i + 2) == 0x94)) {  // bullet, en dash, em dash
+    len = 3;
+  } else {
+    return npos;
+  }
+  // "-5", "--", "**bold**" and "-" alone are not bullets; "- pay" and "-pay" are.
+  const std::size_t j = i + len;
+  return is_blank(at(s, j)) || starts_word(s, j) ? j : npos;
+}
+
+std::size_t next_line(std::string_view s, std::size_t i) noexcept {
+  while (i < s.size() && s[i] != '\n' && s[i] != '\r') ++i;
+  if (i < s.size() && s[i] == '\r' && at(s, i + 1) == '\n') ++i;
+  return i < s.size() ? i + 1 : s.size();
+}
+
+bool split_bulleted(std::string_view s, std::vector<std::string>* out) {
+  std::array<std::size_t, kMaxMarkers> line_start;
+  std::array<std::size_t, kMaxMarkers> content;
+  std::size_t count = 0;
+  for (std::size_t i = 0; i < s.size() && count < kMaxMarkers; i = next_line(s, i)) {
+    const std::size_t c = bullet_content(s, i);
+    if (c == npos) continue;
+    line_start[count] = i;
+    content[count] = c;
+    ++count;
+  }
+  if (count < 2) return false;
+  *out = build_items(
+      s, count, [&](std::size_t k) { return line_start[k]; },
+      [&](std::size_t k) { return content[k]; });
+  return out->size() > 1;
+}
+
+// Cheap test that rules out most answers: a list needs a line break, a ')' or a "1." or "1 ".
+bool may_be_list(std::string_view s) noexcept {
+  std::uint64_t found = 0, ones = 0;
+  for_each_word(s, 0, [&](std::uint64_t w) {
+    found |= bytes_equal(w, '\n') | bytes_equal(w, '\r') | bytes_equal(w, ')');
+    ones |= bytes_equal(w, '1');
+  });
+  if (found) return true;
+  if (!ones) return false;
+  for (std::size_t i = 0; i + 1 < s.size(); ++i)
+    if (s[i] == '1' && (s[i + 1] == '.' || s[i + 1] == ' ')) return true;
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------------
+// redact_pii
+
+constexpr bool is_email_local(uchar c) noexcept {
+  return is_alnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
+}
+
+// Matches an e-mail address around the '@' at s[at_pos] whose local part starts at or after
+// `floor`. Returns the end of the address and stores its start in *begin, or returns npos.
+std::size_t match_email(std::string_view s, std::size_t at_pos, std::size_t floor,
+                        std::size_t* begin) noexcept {
+  std::size_t b = at_pos;
+  while (b > floor) {
+    const uchar c = static_cast<uchar>(s[b - 1]);
+    if (is_email_local(c)) {
+      --b;
+      continue;
+    }
+    // A two-byte letter (Latin, Greek, Cyrillic, ...), but not × or ÷.
+    if ((c & 0xC0) == 0x80 && b - 1 > floor) {
+      const uchar lead = static_cast<uchar>(s[b - 2]);
+      if (lead >= 0xC3 && lead <= 0xDF && !(lead == 0xC3 && (c == 0x97 || c == 0xB7))) {
+        b -= 2;
+        continue;
+      }
+    }
+    break;
+  }
+  while (b < at_pos && (s[b] == '.' || s[b] == '-')) ++b;
+  if (b == at_pos) return npos;
+
+  // Domain: labels of letters, digits and hyphens joined by single dots.
+  std::size_t e = at_pos + 1;
+  if (!is_alnum(at(s, e))) return npos;
+  while (e < s.size()) {
+    const uchar c = static_cast<uchar>(s[e]);
+    if (is_alnum(c) || (c == '-' && is_alnum(at(s, e + 1))) || (c == '.' && is_alnum(at(s, e + 1))))
+      ++e;
+    else
+      break;
+  }
+  // The last label must be a top-level domain of two or more letters; drop labels until it is.
+  for (;;) {
+    const std::size_t dot = s.substr(0, e).rfind('.');
+    if (dot == npos || dot <= at_pos + 1) return npos;
+    bool letters = e - dot > 2;
+    for (std::size_t k = dot + 1; k < e && letters; ++k) letters = is_alpha(at(s, k));
+    if (letters) break;
+    e = dot;
+  }
+  *begin = b;
+  return e;
+}
+
+struct digit_group {
+  std::size_t begin, end;  // the digits
+  std::size_t stop;        // after the group, including a closing parenthesis
+  char sep;                // separator before the group: ' ', '-', '.', or 0
+  bool paren;
+};
+
+constexpr std::size_t kMaxGroups = 8;
+
+bool is_year(std::string_view s, const digit_group& g) noexcept {
+  return g.end - g.begin == 4 && ((s[g.begin] == '1' && s[g.begin + 1] == '9') ||
+                                  (s[g.begin] == '2' && s[g.begin + 1] == '0'));
+}
+
+// True if a phone number may start at s[i]: not inside a word or a number, not after a
+// currency sign.
+bool phone_may_start(std::string_view s, std::size_t i) noexcept {
+  if (i == 0) return true;
+  const uchar prev = static_cast<uchar>(s[i - 1]);
+  if (prev < 0x80) {
+    if (is_alnum(prev) || prev == '$' || prev == '#' || prev == '_' || prev == '@' || prev == '/' ||
+        prev == '\\' || prev == '&' || prev == '=' || prev == '+')
+      return false;
+    if (prev == '.' || prev == ',' || prev == ':' || prev == '-')
+      return i < 2 || !is_digit(at(s, i - 2));  // "3.14", "1,000", "9:30", "2019-2020"
+    return true;
+  }
+  if (i >= 2 && at(s, i - 2) == 0xC2 && (prev == 0xA3 || prev == 0xA5)) return false;  // £ ¥
+  if (i >= 3 && at(s, i - 3) == 0xE2 && at(s, i - 2) == 0x82) return false;  // € and others
+  if (i >= 2 && at(s, i - 2) >= 0xC3 && at(s, i - 2) <= 0xCF) return false;  // Latin letters
+  return true;
+}
+
+// True if a phone number may end just before s[e]: not followed by more of a word or number.
+bool phone_may_end(std::string_view s, std::size_t e) noexcept {
+  const uchar c = at(s, e);
+  if (is_alnum(c) || c == '%' || c == '@' || c == '_' || c == '+') return false;
+  if ((c == '.' || c == ',' || c == ':' || c == '-' || c == '/') && is_digit(at(s, e + 1)))
+    return false;
+  if (c == 0xE2 && at(s, e + 1) == 0x82 && at(s, e + 2) == 0xAC) return false;  // €
+  return true;
+}
+
+// True if the first `k` groups form a phone number.
+bool is_phone(std::string_view s, const digit_group* g, std::size_t k, bool plus) noexcept {
+  auto len = [&](std::size_t j) { return g[j].end - g[j].begin; };
+  bool any_paren = false, any_dot = false;
+  std::size_t digits = 0;
+  for (std::size_t j = 0; j < k; ++j) {
+    digits += len(j);
+    any_paren |= g[j].paren;
+    any_dot |= g[j].sep == '.';
+  }
+  // The local "555-1234" shape, but not a round range such as "100-1000".
+  if (k == 2 && !plus && !any_paren && g[1].sep == '-' && len(0) == 3 && len(1) == 4)
+    return !(s[g[0].end - 1] == '0' && s[g[1].end - 1] == '0' && s[g[1].end - 2] == '0');
+  if (digits < 9 || digits > 15) return false;
+  if (any_dot && k == 2) return false;  // a decimal such as "3.14159265"
+  if (k == 2 && g[1].sep == '-' && is_year(s, g[0])) return false;  // a reference "2023-000123"
+  std::size_t trailing_zeros = 0;
+  for (std::size_t j = k; j-- > 0;) {
+    std::size_t z = 0;
+    while (z < len(j) && s[g[j].end - 1 - z] == '0') ++z;
+    trailing_zeros += z;
+    if (z < len(j)) break;
+  }
+  if (trailing_zeros >= 5) return false;  // a round amount such as "1000000000"
+  for (std::size_t j = 0; j < k; ++j) {
+    if (any_dot && (len(j) < 2 || len(j) > 4)) return false;  // "10.0.19045.2364"
+    if (j + 1 < k && len(j) > 4) return false;                // only the last group is long
+    if (len(j) == 1 && !(j == 0 || (j == 1 && plus) || (j == 2 && plus && g[1].paren)))
+      return false;
+  }
+  // Thousands separators: "150.000.000", "100 000 000".
+  if (!plus && !any_paren && k >= 3 && len(0) <= 3) {
+    bool thousands = true, zeros = false;
+    for (std::size_t j = 1; j < k && thousands; ++j) {
+      thousands = len(j) == 3 && g[j].sep == g[1].sep && (g[j].sep == '.' || g[j].sep == ' ');
+      zeros |= s.compare(g[j].begin, 3, "000") == 0;
+    }
+    if (thousands && zeros) return false;
+  }
+  for (std::size_t j = 0; j + 1 < k; ++j) {
+    // Year ranges: "2019-2020", "2019 2020".
+    if (is_year(s, g[j]) && is_year(s, g[j + 1])) return false;
+    // Dates: "2024-03-05", "05.03.2024".
+    if (j + 2 < k && g[j + 1].sep == g[j + 2].sep && (g[j + 1].sep == '-' || g[j + 1].sep == '.') &&
+        ((len(j) == 4 && len(j + 1) <= 2 && len(j + 2) <= 2) ||
+         (len(j) <= 2 && len(j + 1) <= 2 && len(j + 2) == 4)))
+      return false;
+  }
+  return true;
+}
+
+// Matches a phone number starting at s[i] ('+', '(' or a digit). Returns its end or npos.
+std::size_t match_phone(std::string_view s, std::size_t i) noexcept {
+  std::array<digit_group, kMaxGroups> g;
+  std::size_t k = 0;
+  std::size_t p = i;
+  const bool plus = at(s, p) == '+';
+  if (plus) ++p;
+  char sep = 0;
+  while (k < kMaxGroups) {
+    std::size_t q = p;
+    const bool paren = at(s, q) == '(';
+    if (paren) ++q;
+    if (!is_digit(at(s, q))) break;
+    const std::size_t b = q;
+    while (is_digit(at(s, q))) ++q;
+    if (q - b > 15) return npos;
+    const std::size_t e = q;
+    if (paren) {
+      if (at(s, q) != ')') break;
+      ++q;
+    }
+    g[k++] = {b, e, q, sep, paren};
+    p = q;
+    // A separator counts only if another group follows it.
+    sep = 0;
+    const uchar c = at(s, q);
+    if (c == ' ' || c == '-' || c == '.') {
+      sep = static_cast<char>(c);
+      ++q;
+    } else if (!paren) {
+      break;
+    }
+    if (!is_digit(at(s, q)) && !(at(s, q) == '(' && is_digit(at(s, q + 1)))) break;
+    p = q;
+  }
+  if (k == 0) return npos;
+  if (k == kMaxGroups && !phone_may_end(s, g[k - 1].stop)) return npos;
+  // Longest valid prefix; a number may be cut short only at a space ("call 555 123 4567 now").
+  for (std::size_t n = k; n > 0; --n) {
+    if (n < k && g[n].sep != ' ') continue;
+    if (n == k && !phone_may_end(s, g[n - 1].stop)) continue;
+    if (is_phone(s, g.data(), n, plus)) return g[n - 1].stop;
+  }
+  return npos;
+}
+
+// Cheap test that rules out most answers: PII needs an '@' or seven digits.
+bool may_hold_pii(std::string_view s) noexcept {
+  std::uint64_t at_sign = 0;
+  int digits = 0;
+  for_each_word(s, 0, [&](std::uint64_t w) {
+    at_sign |= bytes_equal(w, '@');
+    const std::uint64_t digit = ~bytes_below(w, '0') & bytes_below(w, '9' + 1);
+    digits += static_cast<int>(((digit >> 7) * kOnes) >> 56);  // bytes set, without popcnt
+  });
+  return at_sign != 0 || digits >= 7;
+}
+
+}  // namespace
+
+std::string tidy_whitespace(std::string_view s) {
+  // Spaces and line breaks at the ends are common in exports and cost nothing to trim here.
+  const std::string_view t = trim(s);
+  if (t.empty()) return {};
+  if (is_tidy_ascii_line(t)) return std::string(t);
+  return tidy_general(s);
+}
+
+std::string to_nfc(std::string_view s) {
+  if (is_ascii(s) || is_trivially_nfc(s)) return std::string(s);
+  const icu::Normalizer2* nfc = nfc_instance();
+  if (nfc == nullptr) return std::string(s);
+  // ICU reads ill-formed bytes as U+FFFD but would copy them through; repair them first so
+  // that the result is always valid UTF-8.
+  std::string repaired;
+  if (utf8_find_invalid(s) != npos) {
+    repaired = utf8_repair(s);
+    s = repaired;
+  }
+  const icu::StringPiece piece(s.data(), static_cast<std::int32_t>(s.size()));
+  UErrorCode status = U_ZERO_ERROR;
+  if (nfc->isNormalizedUTF8(piece, status) && U_SUCCESS(status)) return std::string(s);
+  std::string out;
+  out.reserve(s.size());
+  icu::StringByteSink<std::string> sink(&out);
+  status = U_ZERO_ERROR;
+  nfc->normalizeUTF8(0, piece, sink, nullptr, status);
+  if (U_FAILURE(status)) return std::string(s);
+  return out;
+}
+
+bool is_non_answer(std::string_view s) {
+  s = trim(s);
+  if (s.empty()) return true;
+  if (s.size() > kMaxNonAnswerInput) return false;
+  char buf[kMaxNonAnswerInput];
+  const std::string_view folded = fold_short(s, buf);
+  const std::string_view key = strip_decoration(folded, false);
+  if (key.size() > kMaxNonAnswerKey) return false;
+  if (is_known_non_answer(key)) return true;
+  const std::string_view bare = strip_decoration(key, true);
+  if (bare.empty() || is_filler_only(bare)) return true;  // "???", "!!", "----", "…"
+  return bare.size() != key.size() && is_known_non_answer(bare);
+}
+
+std::vector<std::string> split_list(std::string_view s) {
+  if (trim(s).empty()) return {};
+  if (!may_be_list(s)) return {std::string(s)};
+  std::vector<std::string> items;
+  if (split_numbered(s, &items) || split_bulleted(s, &items)) return items;
+  return {std::string(s)};
+}
+
+std::string redact_pii(std::string_view s, redaction_counts* counts) {
+  if (!may_hold_pii(s)) return std::string(s);
+  std::string out;
+  std::size_t copied = 0;
+  auto replace = [&](std::size_t b, std::size_t e, std::string_view tag) {
+    if (out.empty()) out.reserve(s.size());
+    out.append(s.data() + copied, b - copied);
+    out.append(tag);
+    copied = e;
+  };
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const uchar c = static_cast<uchar>(s[i]);
+    if (c == '@') {
+      std::size_t b = 0;
+      if (const std::size_t e = match_email(s, i, copied, &b); e != npos) {
+        replace(b, e, "[email]");
+        if (counts) ++counts->emails;
+        i = e;
+        continue;
+      }
+    } else if ((is_digit(c) || c == '+' || c == '(') && phone_may_start(s, i)) {
+      if (const std::size_t e = match_phone(s, i); e != npos) {
+        replace(i, e, "[phone]");
+        if (counts) ++counts->phones;
+        i = e;
+        continue;
+      }
+    }
+    if (is_digit(c)) {
+      while (i < s.size() && is_digit(static_cast<uchar>(s[i]))) ++i;  // no phone starts inside
+      continue;
+    }
+    ++i;
+  }
+  if (out.empty()) return std::string(s);
+  out.append(s.data() + copied, s.size() - copied);
+  return out;
+}
+
+std::string ascii_lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (is_upper(static_cast<uchar>(c))) c = static_cast<char>(c | 0x20);
+  return out;
+}
+
+std::string_view trim(std::string_view s) noexcept {
+  std::size_t b = 0, e = s.size();
+  while (b < e && is_space(static_cast<uchar>(s[b]))) ++b;
+  while (e > b && is_space(static_cast<uchar>(s[e - 1]))) --e;
+  return s.substr(b, e - b);
+}
+
+}  // namespace ml

@@ -1,0 +1,445 @@
+// SPDX-License-Identifier: Apache-2.0
+// Unit tests for ml/text.hpp: tidying, NFC, non-answers, list splitting and PII redaction,
+// on answers shaped like those found in real survey exports.
+#include "ml/text.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ml {
+namespace {
+
+using list = std::vector<std::string>;
+
+// ---------------------------------------------------------------------------------------------
+// tidy_whitespace
+
+TEST(TidyWhitespace, LeavesTidyAsciiUnchanged) {
+  EXPECT_EQ(tidy_whitespace("More flexible hours, please."), "More flexible hours, please.");
+  EXPECT_EQ(tidy_whitespace(""), "");
+}
+
+TEST(TidyWhitespace, CollapsesSpacesAndTabsAndTrims) {
+  EXPECT_EQ(tidy_whitespace("  Better   pay\tand  \t more  staff  "), "Better pay and more staff");
+}
+
+TEST(TidyWhitespace, NormalisesLineEndings) {
+  EXPECT_EQ(tidy_whitespace("Pay\r\nHours\rParking\nCanteen"), "Pay\nHours\nParking\nCanteen");
+}
+
+TEST(TidyWhitespace, RemovesSpacesAtLineEnds) {
+  EXPECT_EQ(tidy_whitespace("Pay   \n   Hours  \r\n"), "Pay\n Hours");
+}
+
+TEST(TidyWhitespace, CollapsesBlankLinesToOne) {
+  EXPECT_EQ(tidy_whitespace("\n\nFirst point.\n\n\n\n  \n\nSecond point.\n\n"),
+            "First point.\n\nSecond point.");
+}
+
+TEST(TidyWhitespace, TurnsUnicodeSpacesIntoSpaces) {
+  // NBSP, en quad, thin space, narrow NBSP, ideographic space, Ogham space mark.
+  EXPECT_EQ(tidy_whitespace("100\u00a0\u20ac par mois"), "100 \u20ac par mois");
+  EXPECT_EQ(tidy_whitespace("a\u2000b\u2009c\u202fd\u3000e\u1680f"), "a b c d e f");
+  EXPECT_EQ(tidy_whitespace("\u00a0\u00a0Merci\u00a0!\u00a0"), "Merci !");
+}
+
+TEST(TidyWhitespace, TurnsLineAndParagraphSeparatorsIntoNewlines) {
+  EXPECT_EQ(tidy_whitespace("Lohn\u2028Arbeitszeit\u2029Kantine"), "Lohn\nArbeitszeit\nKantine");
+}
+
+TEST(TidyWhitespace, RemovesZeroWidthAndBidiControls) {
+  EXPECT_EQ(tidy_whitespace("\ufeffGood\u200b team\u2060work"), "Good teamwork");
+  EXPECT_EQ(tidy_whitespace("\u202aok\u202c \u2066yes\u2069"), "ok yes");
+}
+
+TEST(TidyWhitespace, RemovesControlCharacters) {
+  EXPECT_EQ(tidy_whitespace("Need\x01 more\x7F\x1B training"), "Need more training");
+  EXPECT_EQ(tidy_whitespace("caf\xC3\xA9\xC2\x85!"), "caf\u00e9!");  // U+0085 is C1
+}
+
+TEST(TidyWhitespace, ReplacesInvalidUtf8) {
+  EXPECT_EQ(tidy_whitespace("caf\xE9 au lait"), "caf\ufffd au lait");
+  EXPECT_EQ(tidy_whitespace("end\xC3"), "end\ufffd");
+}
+
+TEST(TidyWhitespace, KeepsNonLatinText) {
+  EXPECT_EQ(tidy_whitespace("  \u5de5\u4f5c\u65f6\u95f4\u592a"
+                            "\u957f  "),
+            "\u5de5\u4f5c\u65f6\u95f4\u592a\u957f");
+  EXPECT_EQ(tidy_whitespace("M\u00e1s  formaci\u00f3n, por favor"),
+            "M\u00e1s formaci\u00f3n, por favor");
+}
+
+TEST(TidyWhitespace, OnlyWhitespaceBecomesEmpty) {
+  EXPECT_EQ(tidy_whitespace(" \t\r\n\u00a0\u200b \n"), "");
+}
+
+// ---------------------------------------------------------------------------------------------
+// to_nfc
+
+TEST(ToNfc, LeavesAsciiUnchanged) {
+  EXPECT_EQ(to_nfc("Communication between teams"), "Communication between teams");
+  EXPECT_EQ(to_nfc(""), "");
+}
+
+TEST(ToNfc, ComposesDecomposedAccents) {
+  // "Cafe" + U+0301 COMBINING ACUTE ACCENT becomes "Café" with U+00E9.
+  EXPECT_EQ(to_nfc("Cafe\u0301 gratuit"), "Caf\u00e9 gratuit");
+  // "u" + U+0308 COMBINING DIAERESIS becomes "ü".
+  EXPECT_EQ(to_nfc("Mu\u0308nchen"), "M\u00fcnchen");
+}
+
+TEST(ToNfc, LeavesComposedTextUnchanged) {
+  EXPECT_EQ(to_nfc("Gr\u00f6\u00dfere B\u00fcros, s\u00ed"),
+            "Gr\u00f6\u00dfere B\u00fcros, s\u00ed");
+  EXPECT_EQ(to_nfc("\u5de5\u4f5c\u65f6\u95f4"), "\u5de5\u4f5c\u65f6\u95f4");
+}
+
+TEST(ToNfc, ComposesHangulJamo) {
+  // U+1112 U+1161 U+11AB (conjoining jamo) compose to U+D55C "한".
+  EXPECT_EQ(to_nfc("\u1112\u1161\u11ab"), "\ud55c");
+}
+
+TEST(ToNfc, RepairsInvalidUtf8) { EXPECT_EQ(to_nfc("Cafe\u0301 \xFF"), "Caf\u00e9 \ufffd"); }
+
+// ---------------------------------------------------------------------------------------------
+// is_non_answer
+
+TEST(IsNonAnswer, EnglishNonAnswers) {
+  const std::string_view answers[] = {"n/a",
+                                      "N/A",
+                                      "NA",
+                                      "n.a.",
+                                      "N.A",
+                                      "None",
+                                      "none.",
+                                      "Nothing",
+                                      "nothing!",
+                                      "No",
+                                      "nope",
+                                      "Nil",
+                                      "NULL",
+                                      "idk",
+                                      "No comment",
+                                      "no comments.",
+                                      "No idea",
+                                      "Not applicable",
+                                      "No answer",
+                                      "Nothing to add",
+                                      "nothing else",
+                                      "Don't know",
+                                      "dont know",
+                                      "I don't know",
+                                      "I don\u2019t know",
+                                      "Same as above",
+                                      "x",
+                                      "X"};
+  for (std::string_view s : answers) EXPECT_TRUE(is_non_answer(s)) << s;
+}
+
+TEST(IsNonAnswer, PunctuationOnlyAnswers) {
+  for (std::string_view s :
+       {"-", "--", ".", "...", "?", "???", "!!", "\u2026", "----", "\u2014", "/"}) {
+    EXPECT_TRUE(is_non_answer(s)) << s;
+  }
+}
+
+TEST(IsNonAnswer, SpanishNonAnswers) {
+  for (std::string_view s :
+       {"Nada", "ninguno", "Ninguna.", "No s\u00e9", "NO S\u00c9", "no se", "Sin comentarios",
+        "No aplica", "Nada m\u00e1s", "\u00bfNo s\u00e9?"}) {
+    EXPECT_TRUE(is_non_answer(s)) << s;
+  }
+}
+
+TEST(IsNonAnswer, FrenchNonAnswers) {
+  for (std::string_view s : {"Rien", "aucun", "Aucune", "Sans objet", "Pas de commentaire",
+                             "Aucun commentaire", "Je ne sais pas", "Rien \u00e0 signaler", "RAS",
+                             "R.A.S.", "N\u00e9ant", "N\u00c9ANT", "Non", "\u00ab rien \u00bb"}) {
+    EXPECT_TRUE(is_non_answer(s)) << s;
+  }
+}
+
+TEST(IsNonAnswer, GermanNonAnswers) {
+  for (std::string_view s :
+       {"Nichts", "keine", "Kein", "Keine Angabe", "k.A.", "K. A.", "Wei\u00df nicht",
+        "weiss nicht", "Keine Ahnung", "Nein", "\u201eNichts\u201c"}) {
+    EXPECT_TRUE(is_non_answer(s)) << s;
+  }
+}
+
+TEST(IsNonAnswer, PortugueseNonAnswers) {
+  for (std::string_view s :
+       {"Nada", "nenhum", "Nenhuma", "N\u00e3o sei", "N\u00c3O SEI", "nao sei",
+        "Sem coment\u00e1rios", "sem comentario", "N\u00e3o se aplica", "N\u00e3o"}) {
+    EXPECT_TRUE(is_non_answer(s)) << s;
+  }
+}
+
+TEST(IsNonAnswer, ItalianNonAnswers) {
+  for (std::string_view s : {"Niente", "nessuno", "Nulla", "Non so", "Nessun commento"}) {
+    EXPECT_TRUE(is_non_answer(s)) << s;
+  }
+}
+
+TEST(IsNonAnswer, DutchNonAnswers) {
+  for (std::string_view s :
+       {"Niets", "geen", "Geen idee", "Geen commentaar", "Nee", "Weet ik niet"}) {
+    EXPECT_TRUE(is_non_answer(s)) << s;
+  }
+}
+
+TEST(IsNonAnswer, IgnoresQuotesSpacesAndTrailingPunctuation) {
+  for (std::string_view s :
+       {"  \"None\"  ", "'n/a'", "(none)", "[N/A]", "No   comment.", "\u201cNothing.\u201d",
+        "nothing...", "None!!", "\tno idea\n", "\u00a0none\u00a0", "Nothing\u2026"}) {
+    EXPECT_TRUE(is_non_answer(s)) << s;
+  }
+}
+
+TEST(IsNonAnswer, EmptyAnswerIsNonAnswer) {
+  EXPECT_TRUE(is_non_answer(""));
+  EXPECT_TRUE(is_non_answer("  \n\t "));
+}
+
+TEST(IsNonAnswer, RealAnswersAreNot) {
+  for (std::string_view s :
+       {"none of the managers listen", "No overtime pay", "nothing works here",
+        "Nothing to add except thanks to HR", "No idea why they changed the rota",
+        "Nada funciona bien", "Rien ne va plus", "Keine Kantine", "Nein, danke f\u00fcr alles",
+        "Non so se restare", "Geen parkeerplaats", "?!? why is there no parking",
+        "Nope, the pay is too low", "no-one listens", "N/A for me but my team needs laptops",
+        "more pay", "\u5de5\u4f5c\u65f6\u95f4\u592a\u957f"}) {
+    EXPECT_FALSE(is_non_answer(s)) << s;
+  }
+}
+
+TEST(IsNonAnswer, LongAnswersAreNever) {
+  EXPECT_FALSE(is_non_answer(std::string(200, '-')));
+  EXPECT_FALSE(is_non_answer("nothing" + std::string(70, ' ') + "."));
+  EXPECT_FALSE(is_non_answer("no no no no no no no no no no no no no no no no no no no no no"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// split_list
+
+TEST(SplitList, InlineNumberedWithParenthesis) {
+  EXPECT_EQ(split_list("1) more pay 2) better hours 3) free parking"),
+            (list{"more pay", "better hours", "free parking"}));
+}
+
+TEST(SplitList, NumberedOnePerLine) {
+  EXPECT_EQ(split_list("1. Training for new staff\n2. Fewer meetings\r\n3. A proper canteen\n"),
+            (list{"Training for new staff", "Fewer meetings", "A proper canteen"}));
+}
+
+TEST(SplitList, EnclosedNumbersAndDashNumbers) {
+  EXPECT_EQ(split_list("(1) salaire (2) horaires"), (list{"salaire", "horaires"}));
+  EXPECT_EQ(split_list("1 - Gehalt\n2 - Arbeitszeiten\n3 - Kantine"),
+            (list{"Gehalt", "Arbeitszeiten", "Kantine"}));
+}
+
+TEST(SplitList, Lettered) {
+  EXPECT_EQ(split_list("a) m\u00e1s sueldo b) menos horas"),
+            (list{"m\u00e1s sueldo", "menos horas"}));
+  EXPECT_EQ(split_list("(a) Lohn\n(b) Urlaub\n(c) Homeoffice"),
+            (list{"Lohn", "Urlaub", "Homeoffice"}));
+}
+
+TEST(SplitList, KeepsLeadInAsFirstItem) {
+  EXPECT_EQ(split_list("Two things: 1) the pay 2) the parking"),
+            (list{"Two things:", "the pay", "the parking"}));
+  EXPECT_EQ(split_list("Suggestions:\n- more breaks\n- a quieter office"),
+            (list{"Suggestions:", "more breaks", "a quieter office"}));
+}
+
+TEST(SplitList, Bullets) {
+  EXPECT_EQ(split_list("- better pay\n- more staff\n- newer laptops"),
+            (list{"better pay", "more staff", "newer laptops"}));
+  EXPECT_EQ(split_list("* Gehalt\n* Urlaub"), (list{"Gehalt", "Urlaub"}));
+  EXPECT_EQ(split_list("\u2022 salaire\n\u2022 t\u00e9l\u00e9travail"),
+            (list{"salaire", "t\u00e9l\u00e9travail"}));
+  EXPECT_EQ(split_list("\u00b7 uno\n\u00b7 dos"), (list{"uno", "dos"}));
+  EXPECT_EQ(split_list("\u2013 eins\n\u2014 zwei"), (list{"eins", "zwei"}));
+  EXPECT_EQ(split_list("  -pay\n  -hours"), (list{"pay", "hours"}));
+}
+
+TEST(SplitList, BulletContinuationLinesBelongToTheirItem) {
+  EXPECT_EQ(split_list("- more pay, because\n  rents went up\n- fewer night shifts"),
+            (list{"more pay, because\n rents went up", "fewer night shifts"}));
+}
+
+TEST(SplitList, TextAfterABlankLineFollowingTheLastItemIsItsOwnItem) {
+  EXPECT_EQ(split_list("- pay\n- hours\n\nOtherwise I am happy here."),
+            (list{"pay", "hours", "Otherwise I am happy here."}));
+}
+
+TEST(SplitList, CjkItems) {
+  EXPECT_EQ(split_list("1. \u5de5\u8d44\n2. \u52a0\u73ed"), (list{"\u5de5\u8d44", "\u52a0\u73ed"}));
+}
+
+TEST(SplitList, NumberingMustBeConsecutive) {
+  EXPECT_EQ(split_list("1) pay 3) hours"), (list{"1) pay 3) hours"}));
+  EXPECT_EQ(split_list("2) pay 3) hours"), (list{"2) pay 3) hours"}));
+  // A later marker out of sequence stays in the last item.
+  EXPECT_EQ(split_list("1) pay 2) hours, see 5) above"), (list{"pay", "hours, see 5) above"}));
+}
+
+TEST(SplitList, SingleItemIsNoList) {
+  EXPECT_EQ(split_list("rated 1) low"), (list{"rated 1) low"}));
+  EXPECT_EQ(split_list("1. Better pay"), (list{"1. Better pay"}));
+  EXPECT_EQ(split_list("- just one thing"), (list{"- just one thing"}));
+}
+
+TEST(SplitList, NumbersInProseAreNoList) {
+  for (std::string_view s :
+       {"I worked 2. shifts last week", "I worked 1. and then 3. shifts",
+        "About 3.5 hours of overtime", "Since version 2.0 the app is slow",
+        "From 2024-03-05 to 2024-04-01", "It was -5 degrees in the warehouse",
+        "Temperatures of -1 and -2 are common", "Pay - and hours - need fixing",
+        "Between 1 - 2 hours a day, 2 - 3 days a week", "The formula (a) is wrong",
+        "Ask Ana) she knows", "Plan B) failed, plan C) too"}) {
+    EXPECT_EQ(split_list(s), (list{std::string(s)})) << s;
+  }
+}
+
+TEST(SplitList, DashesInProseAreNoBullets) {
+  EXPECT_EQ(split_list("Pay is fine - hours are not\nParking - terrible"),
+            (list{"Pay is fine - hours are not\nParking - terrible"}));
+  EXPECT_EQ(split_list("Costs:\n-5% last year\n-3% this year"),
+            (list{"Costs:\n-5% last year\n-3% this year"}));
+}
+
+TEST(SplitList, ItemsAreTidiedAndNeverEmpty) {
+  EXPECT_EQ(split_list("1)   more\t pay  2) 3) canteen"), (list{"more pay", "canteen"}));
+  EXPECT_EQ(split_list("-  \n- ok\n-   fine  "), (list{"ok", "fine"}));
+}
+
+TEST(SplitList, NotAListReturnsTheInputAsItIs) {
+  EXPECT_EQ(split_list("  More  pay. "), (list{"  More  pay. "}));
+  EXPECT_EQ(split_list("Line one\nLine two"), (list{"Line one\nLine two"}));
+  EXPECT_EQ(split_list(""), (list{}));
+  EXPECT_EQ(split_list(" \n "), (list{}));
+}
+
+// ---------------------------------------------------------------------------------------------
+// redact_pii
+
+TEST(RedactPii, Emails) {
+  redaction_counts c;
+  EXPECT_EQ(redact_pii("Mail me at jane.doe+survey@example.co.uk or j_smith@corp-mail.com.", &c),
+            "Mail me at [email] or [email].");
+  EXPECT_EQ(c.emails, 2);
+  EXPECT_EQ(c.phones, 0);
+}
+
+TEST(RedactPii, EmailWithAccentedLocalPart) {
+  redaction_counts c;
+  EXPECT_EQ(redact_pii("Contactez jos\u00e9.garc\u00eda@empresa.es svp", &c),
+            "Contactez [email] svp");
+  EXPECT_EQ(c.emails, 1);
+}
+
+TEST(RedactPii, NotEmails) {
+  redaction_counts c;
+  for (std::string_view s : {"Meet @ 10 in room 4", "@manager please read this", "user@localhost",
+                             "a@b.c", "twitter handle @acme", "price 5@ each"}) {
+    EXPECT_EQ(redact_pii(s, &c), s);
+  }
+  EXPECT_EQ(c.emails, 0);
+}
+
+TEST(RedactPii, Phones) {
+  struct sample {
+    std::string_view in, out;
+  };
+  for (const sample& t : {
+           sample{"Call +1 (555) 123-4567 today", "Call [phone] today"},
+           sample{"my cell is 555-123-4567.", "my cell is [phone]."},
+           sample{"(555) 123 4567", "[phone]"},
+           sample{"Tel 0612345678, merci", "Tel [phone], merci"},
+           sample{"Appelez le +33 6 12 34 56 78 svp", "Appelez le [phone] svp"},
+           sample{"+33 (0)6 12 34 56 78", "[phone]"},
+           sample{"London office +44 20 7946 0958", "London office [phone]"},
+           sample{"555.123.4567", "[phone]"},
+           sample{"ext. 555-1234 at the desk", "ext. [phone] at the desk"},
+           sample{"Ruf an: 030 12345678!", "Ruf an: [phone]!"},
+           sample{"m\u00f3vil 612 345 678", "m\u00f3vil [phone]"},
+           sample{"\u7535\u8bdd13812345678", "\u7535\u8bdd[phone]"},
+           sample{"call 555 123 4567 2 times", "call [phone] 2 times"},
+       }) {
+    redaction_counts c;
+    EXPECT_EQ(redact_pii(t.in, &c), t.out) << t.in;
+    EXPECT_EQ(c.phones, 1) << t.in;
+  }
+}
+
+TEST(RedactPii, NumbersThatAreNotPhones) {
+  redaction_counts c;
+  for (std::string_view s : {"Since 2024-03-05 nothing changed",
+                             "In 2019-2020 we had 3 managers",
+                             "Meeting at 9:30 or 14:45",
+                             "We lost $1,500,000 last year",
+                             "about 1,000 people",
+                             "Only 45% agree",
+                             "pi is 3.14159265",
+                             "Update to version 10.0.19045.2364",
+                             "Employee 12345678",
+                             "Between 100-1000 people",
+                             "On 2024-03-05 12 people left",
+                             "In 2019-2020 12 staff quit",
+                             "Budget 150.000.000 \u20ac",
+                             "Il y a 100 000 000 de",
+                             "We have 1000000000 problems",
+                             "ISBN 978-3-16-148410-0",
+                             "Score 4.5/5 and 7.5/10",
+                             "Zip 75001 Paris",
+                             "05.03.2024 10 Uhr",
+                             "-5 to -10 degrees",
+                             "\u20ac123456789",
+                             "room 12, floor 3, 555 seats"}) {
+    EXPECT_EQ(redact_pii(s, &c), s);
+  }
+  EXPECT_EQ(c.phones, 0);
+}
+
+TEST(RedactPii, CountsBothKinds) {
+  redaction_counts c;
+  EXPECT_EQ(redact_pii("HR: hr@acme.com, 555-123-4567; me: 555-1234 / me@acme.org", &c),
+            "HR: [email], [phone]; me: [phone] / [email]");
+  EXPECT_EQ(c.emails, 2);
+  EXPECT_EQ(c.phones, 2);
+}
+
+TEST(RedactPii, NullCountsAndNoPii) {
+  EXPECT_EQ(redact_pii("Call 555-123-4567"), "Call [phone]");
+  EXPECT_EQ(redact_pii("Nothing to hide here"), "Nothing to hide here");
+  EXPECT_EQ(redact_pii(""), "");
+}
+
+TEST(RedactPii, DigitsInEmailAreNotAPhone) {
+  redaction_counts c;
+  EXPECT_EQ(redact_pii("5551234567@sms.example.com", &c), "[email]");
+  EXPECT_EQ(c.emails, 1);
+  EXPECT_EQ(c.phones, 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// ascii_lower, trim
+
+TEST(AsciiLower, LowersAsciiOnly) {
+  EXPECT_EQ(ascii_lower("N/A \u00c9T\u00c9 Stra\u00dfE"), "n/a \u00c9t\u00c9 stra\u00dfe");
+}
+
+TEST(Trim, TrimsAsciiWhitespaceOnly) {
+  EXPECT_EQ(trim(" \t\r\n pay \n"), "pay");
+  EXPECT_EQ(trim("\u00a0pay"), "\u00a0pay");
+  EXPECT_EQ(trim("   "), "");
+  EXPECT_EQ(trim(""), "");
+}
+
+}  // namespace
+}  // namespace ml

@@ -109,35 +109,17 @@ TEST(ToNfc, RepairsInvalidUtf8) { EXPECT_EQ(to_nfc("Cafe\u0301 \xFF"), "Caf\u00e
 // is_non_answer
 
 TEST(IsNonAnswer, EnglishNonAnswers) {
-  const std::string_view answers[] = {"n/a",
-                                      "N/A",
-                                      "NA",
-                                      "n.a.",
-                                      "N.A",
-                                      "None",
-                                      "none.",
-                                      "Nothing",
-                                      "nothing!",
-                                      "No",
-                                      "nope",
-                                      "Nil",
-                                      "NULL",
-                                      "idk",
-                                      "No comment",
-                                      "no comments.",
-                                      "No idea",
-                                      "Not applicable",
-                                      "No answer",
-                                      "Nothing to add",
-                                      "nothing else",
-                                      "Don't know",
-                                      "dont know",
-                                      "I don't know",
-                                      "I don\u2019t know",
-                                      "Same as above",
-                                      "x",
-                                      "X"};
-  for (std::string_view s : answers) EXPECT_TRUE(is_non_answer(s)) << s;
+  for (std::string_view s : {"n/a", "N/A", "NA", "n.a.", "N.A", "None", "none.", "Nothing",
+                             "nothing!", "No", "nope", "Nil", "NULL", "idk", "x", "X"}) {
+    EXPECT_TRUE(is_non_answer(s)) << s;
+  }
+  for (std::string_view s : {"No comment", "no comments.", "No idea", "Not applicable", "No answer",
+                             "Nothing to add", "nothing else", "Same as above"}) {
+    EXPECT_TRUE(is_non_answer(s)) << s;
+  }
+  for (std::string_view s : {"Don't know", "dont know", "I don't know", "I don\u2019t know"}) {
+    EXPECT_TRUE(is_non_answer(s)) << s;
+  }
 }
 
 TEST(IsNonAnswer, PunctuationOnlyAnswers) {

@@ -69,5 +69,8 @@ int main(int argc, char** argv) {
   app.add_option("--sample-rows", o.sample_rows,
                  "Rows looked at to decide what each column holds")
       ->option_text("N")->check(CLI::Range(1, 10000000));
+  app.add_option("-j,--threads", o.threads,
+                 "Worker threads (default: one per core, at most 8); output does not depend on it")
+      ->option_text("N")->check(CLI::Range(0, 256));
   return ml::cli::run(app, argc, argv, [&] { return ml::run_gather(o); });
 }

@@ -7,7 +7,13 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
 #include <fmt/format.h>
 #include <fstream>
 #include <memory>
@@ -159,11 +165,211 @@ std::string format_reasons(const std::map<std::string, long long>& m) {
   return out;
 }
 
+// What the readers hand to the workers: rows copied into one arena, a few thousand at a time.
+struct row_batch {
+  struct row_rec {
+    long long row, line;
+    std::uint32_t cell_begin, cell_end;
+    bool stream;  // a massline record to pass on: arena holds the line, then the respondent
+    std::size_t raw_off, raw_len, resp_len;
+  };
+  struct cell_rec {
+    int col;
+    std::size_t off, len;
+  };
+  enum class kind : std::uint8_t { idea, reject, pass };
+  struct event {
+    kind k;
+    std::uint64_t hash;
+    std::size_t off, len;
+  };
+  std::string arena;
+  std::vector<row_rec> rows;
+  std::vector<cell_rec> cells;
+  // Results, filled by a worker, merged in input order.
+  std::string ideas, rejects;
+  std::vector<event> events;
+  gather_tally delta;
+
+  void clear() {
+    arena.clear();
+    rows.clear();
+    cells.clear();
+    ideas.clear();
+    rejects.clear();
+    events.clear();
+    delta = gather_tally{};
+  }
+};
+
+// The per-file facts every worker reads (and nobody writes while a batch is in flight).
+struct table_state {
+  const gather_options* o = nullptr;
+  const withdrawn_list* withdrawn = nullptr;
+  std::string file, file_json;
+  platform p = platform::plain;
+  std::vector<column> cols;
+  std::vector<std::string> keys;  // per column: the unique key for segments/ratings/ids
+  std::vector<std::string> question_json, tail_json;  // pre-escaped JSON pieces
+  bool has_options = false, has_submitted = false;
+};
+
+// Turns rows into idea and reject records. One per worker thread; all its state is its own.
+class row_processor {
+ public:
+  row_processor(const table_state& ts, std::string_view salt) : ts_(ts), pseudo_(salt) {}
+  void reset_file() { seg_cache_.clear(); }
+  void run(row_batch& b);
+
+ private:
+  void process_row(long long row, long long line, const std::vector<cell>& cells);
+  void process_stream_record(long long row, long long line, std::string_view raw,
+                             std::string_view respondent);
+  void reject_row(const std::string& reason, long long row, long long line, std::string_view text,
+                  std::string_view respondent);
+  void reject_item(const std::string& reason, long long row, long long line, const column& c,
+                   std::string_view text, std::string_view respondent);
+  void emit_idea(std::string_view text, const column& c, int col, long long row, long long line,
+                 int item);
+
+  const table_state& ts_;
+  pseudonymizer pseudo_;
+  row_batch* b_ = nullptr;
+  std::vector<std::unordered_map<std::string, std::string>> seg_cache_;
+
+  // Per row scratch (reused to avoid allocations).
+  std::string row_a_, row_b_, material_;
+  json_writer seg_, rat_;
+  std::string respondent_;
+  std::string unit_, time_;
+  bool finished_ = true;
+  std::vector<std::pair<int, std::string_view>> answers_;
+  std::vector<std::string> option_values_;
+  std::vector<cell> cells_;
+};
+
+// Runs batches on worker threads and hands them back in the order they were submitted, so
+// the output is the same whatever the number of threads.
+class batch_pipeline {
+ public:
+  using work_fn = std::function<void(row_batch&, std::size_t worker)>;
+  using merge_fn = std::function<void(row_batch&)>;
+  batch_pipeline(std::size_t threads, work_fn work, merge_fn merge)
+      : work_(std::move(work)), merge_(std::move(merge)), threads_(threads) {
+    for (std::size_t i = 0; i < threads_ && threads_ > 1; ++i)
+      pool_.emplace_back([this, i] { loop(i); });
+  }
+  ~batch_pipeline() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    for (auto& t : pool_) t.join();
+  }
+  /// Takes a batch; may merge finished ones first (in order) to bound memory.
+  void submit(std::unique_ptr<row_batch> b) {
+    if (threads_ <= 1) {
+      work_(*b, 0);
+      merge_(*b);
+      recycle(std::move(b));
+      return;
+    }
+    while (inflight_.size() >= 2 * threads_) merge_front();
+    auto job = std::make_shared<slot>();
+    job->batch = std::move(b);
+    inflight_.push_back(job);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      queue_.push_back(job);
+    }
+    cv_.notify_one();
+  }
+  /// Waits for every batch and merges them.
+  void drain() {
+    while (!inflight_.empty()) merge_front();
+  }
+  std::unique_ptr<row_batch> fresh() {
+    if (!spare_.empty()) {
+      auto b = std::move(spare_.back());
+      spare_.pop_back();
+      b->clear();
+      return b;
+    }
+    return std::make_unique<row_batch>();
+  }
+
+ private:
+  struct slot {
+    std::unique_ptr<row_batch> batch;
+    std::exception_ptr failure;
+    bool done = false;
+  };
+  void loop(std::size_t worker) {
+    for (;;) {
+      std::shared_ptr<slot> job;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+        if (queue_.empty()) return;
+        job = queue_.front();
+        queue_.pop_front();
+      }
+      try {
+        work_(*job->batch, worker);
+      } catch (...) {
+        job->failure = std::current_exception();
+      }
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        job->done = true;
+      }
+      done_cv_.notify_all();
+    }
+  }
+  void merge_front() {
+    auto job = inflight_.front();
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      done_cv_.wait(lock, [&] { return job->done; });
+    }
+    inflight_.pop_front();
+    if (job->failure) std::rethrow_exception(job->failure);
+    merge_(*job->batch);
+    recycle(std::move(job->batch));
+  }
+  void recycle(std::unique_ptr<row_batch> b) {
+    if (spare_.size() < 4 * threads_ + 2) spare_.push_back(std::move(b));
+  }
+
+  work_fn work_;
+  merge_fn merge_;
+  std::size_t threads_;
+  std::vector<std::thread> pool_;
+  std::mutex mu_;
+  std::condition_variable cv_, done_cv_;
+  std::deque<std::shared_ptr<slot>> queue_;
+  std::deque<std::shared_ptr<slot>> inflight_;
+  std::vector<std::unique_ptr<row_batch>> spare_;
+  bool stop_ = false;
+};
+
+constexpr std::size_t batch_rows = 2048;
+
 class gatherer {
  public:
-  gatherer(const gather_options& o, output& out, output* rejects, const pseudonymizer& pseudo,
+  gatherer(const gather_options& o, output& out, output* rejects, std::string salt,
            const withdrawn_list& withdrawn)
-      : o_(o), out_(out), rejects_(rejects), pseudo_(pseudo), withdrawn_(withdrawn) {
+      : o_(o), out_(out), rejects_(rejects), salt_(std::move(salt)) {
+    ts_.o = &o;
+    ts_.withdrawn = &withdrawn;
+    std::size_t threads = o.threads;
+    if (threads == 0) threads = std::max(1u, std::min(8u, std::thread::hardware_concurrency()));
+    for (std::size_t i = 0; i < threads; ++i)
+      workers_.push_back(std::make_unique<row_processor>(ts_, salt_));
+    pipeline_ = std::make_unique<batch_pipeline>(
+        threads, [this](row_batch& b, std::size_t w) { workers_[w]->run(b); },
+        [this](row_batch& b) { merge(b); });
     if (o.platform.empty()) return;
     forced_ = platform_from_name(o.platform);
     if (!forced_) {
@@ -180,16 +386,12 @@ class gatherer {
   void warn(const std::string& m) { diag::warning(m); }
   void begin_table(std::vector<column> cols, platform p, int header_rows);
   void prepare();
-  void process_row(long long row, long long line, const std::vector<cell>& cells);
-  void process_stream_record(const json_submission& s);
-  void reject_row(const std::string& reason, long long row, long long line, std::string_view text,
-                  std::string_view respondent);
-  void reject_item(const std::string& reason, long long row, long long line, const column& c,
-                   std::string_view text, std::string_view respondent);
-  void emit_idea(std::string_view text, const column& c, int col, long long row, long long line,
-                 int item);
   void list_columns();
   int add_column(const std::string& name, std::string_view first_value);
+  void submit_row(long long row, long long line, const std::vector<cell>& cells);
+  void submit_stream(const json_submission& s);
+  void flush_batch();
+  void merge(row_batch& b);
 
   void gather_csv(text_input& in);
   void gather_xlsx(byte_input& in, std::string head);
@@ -199,85 +401,103 @@ class gatherer {
   const gather_options& o_;
   output& out_;
   output* rejects_;
-  const pseudonymizer& pseudo_;
-  const withdrawn_list& withdrawn_;
+  std::string salt_;
   std::optional<platform> forced_;
   hash_set seen_;
+  table_state ts_;
+  std::vector<std::unique_ptr<row_processor>> workers_;
+  std::unique_ptr<batch_pipeline> pipeline_;
+  std::unique_ptr<row_batch> current_;
 
   // Per file.
   gather_tally* t_ = nullptr;
-  std::string file_;
-  platform p_ = platform::plain;
+  std::string& file_ = ts_.file;
+  platform& p_ = ts_.p;
+  std::vector<column>& cols_ = ts_.cols;
   int header_rows_ = 1;
-  std::vector<column> cols_;
-  std::vector<std::string> keys_;  // per column: the unique key for segments/ratings/ids
   std::vector<owned_row> sample_;
   std::unordered_map<std::string, int> col_by_name_;  // JSON keys
   std::map<std::string, std::string> labels_;
   std::size_t ragged_warned_ = 0;
   std::size_t expected_fields_ = 0;
-
-  // Per row scratch (reused to avoid allocations).
-  json_writer w_, seg_, rat_;
-  std::string row_prefix_;
-  std::string respondent_;
-  std::string unit_, time_;
-  bool finished_ = true;
-  std::string line_buf_;
-  std::vector<std::pair<int, std::string_view>> answers_;
-  std::vector<std::string> option_values_;
-  std::vector<std::string> other_for_parent_;
 };
 
-void gatherer::reject_row(const std::string& reason, long long row, long long line,
-                          std::string_view text, std::string_view respondent) {
-  ++t_->rows_rejected[reason];
-  if (!rejects_) return;
+void row_processor::reject_row(const std::string& reason, long long row, long long line,
+                               std::string_view text, std::string_view respondent) {
+  ++b_->delta.rows_rejected[reason];
+  if (ts_.o->rejects.empty()) return;
   json_writer w;
   w.begin_object().key("type").value("reject").key("reason").value(reason);
-  w.key("file").value(file_).key("row").value(row);
+  w.key("file").value(ts_.file).key("row").value(row);
   if (line > 0) w.key("line").value(line);
   w.key("column").null();
   w.key("text").string_or_null(text);
   w.key("respondent").string_or_null(respondent);
   w.end_object();
-  rejects_->line(w.str());
+  std::size_t off = b_->rejects.size();
+  b_->rejects.append(w.str()).push_back('\n');
+  b_->events.push_back({row_batch::kind::reject, 0, off, b_->rejects.size() - off});
 }
 
-void gatherer::reject_item(const std::string& reason, long long row, long long line,
-                           const column& c, std::string_view text, std::string_view respondent) {
-  ++t_->items_rejected[reason];
-  if (!rejects_) return;
+void row_processor::reject_item(const std::string& reason, long long row, long long line,
+                                const column& c, std::string_view text,
+                                std::string_view respondent) {
+  ++b_->delta.items_rejected[reason];
+  if (ts_.o->rejects.empty()) return;
   json_writer w;
   w.begin_object().key("type").value("reject").key("reason").value(reason);
-  w.key("file").value(file_).key("row").value(row);
+  w.key("file").value(ts_.file).key("row").value(row);
   if (line > 0) w.key("line").value(line);
   w.key("column").value(c.name);
   w.key("text").value(text);
   w.key("respondent").string_or_null(respondent);
   w.end_object();
-  rejects_->line(w.str());
+  std::size_t off = b_->rejects.size();
+  b_->rejects.append(w.str()).push_back('\n');
+  b_->events.push_back({row_batch::kind::reject, 0, off, b_->rejects.size() - off});
 }
 
 void gatherer::prepare() {
+  // Columns change only between batches: finish what is in flight first.
+  flush_batch();
+  pipeline_->drain();
   // Unique keys: a question asked twice (loops, repeated labels) must not collide.
   std::unordered_map<std::string, int> used;
-  keys_.assign(cols_.size(), {});
+  ts_.keys.assign(cols_.size(), {});
   for (std::size_t i = 0; i < cols_.size(); ++i) {
     auto& c = cols_[i];
     if (c.question.empty()) c.question = c.name;
     std::string k = c.question.empty() ? fmt::format("column {}", i + 1) : c.question;
     if (used.count(k)) k = c.name.empty() || c.name == c.question ? fmt::format("{} ({})", k, i + 1) : fmt::format("{} [{}]", k, c.name);
     used[k] = static_cast<int>(i);
-    keys_[i] = k;
+    ts_.keys[i] = k;
   }
   // Other-text and option columns take their parent's question.
   for (std::size_t i = 0; i < cols_.size(); ++i) {
     auto& c = cols_[i];
     if ((c.r == role::other_text || c.r == role::option) && c.parent >= 0) {
-      keys_[i] = keys_[static_cast<std::size_t>(c.parent)];
+      ts_.keys[i] = ts_.keys[static_cast<std::size_t>(c.parent)];
     }
   }
+  ts_.question_json.assign(cols_.size(), {});
+  ts_.tail_json.assign(cols_.size(), {});
+  ts_.has_options = ts_.has_submitted = false;
+  for (std::size_t i = 0; i < cols_.size(); ++i) {
+    const auto& c = cols_[i];
+    const std::string& q = c.r == role::other_text && c.parent >= 0
+                               ? cols_[static_cast<std::size_t>(c.parent)].question
+                               : c.question;
+    append_json_string(ts_.question_json[i], q);
+    auto& tail = ts_.tail_json[i];
+    tail = ",\"column\":";
+    append_json_string(tail, c.name);
+    tail += ",\"platform\":";
+    append_json_string(tail, platform_name(p_));
+    if (c.r == role::option || c.r == role::other_text) ts_.has_options = true;
+    if (c.r == role::submitted) ts_.has_submitted = true;
+  }
+  ts_.file_json.clear();
+  append_json_string(ts_.file_json, file_);
 }
 
 int gatherer::add_column(const std::string& name, std::string_view first_value) {
@@ -304,47 +524,45 @@ void gatherer::list_columns() {
   }
 }
 
-void gatherer::emit_idea(std::string_view text, const column& c, int col, long long row,
-                         long long line, int item) {
-  const std::string& key = keys_[static_cast<std::size_t>(col)];
-  XXH3_state_t* st = nullptr;
-  (void)st;
+void row_processor::emit_idea(std::string_view text, const column& c, int col, long long row,
+                              long long line, int item) {
+  const auto ci = static_cast<std::size_t>(col);
+  const std::string& key = ts_.keys[ci];
   // id = hash(respondent, question, text): stable across runs and machines, and the same
   // for an exact re-submission, which is what makes it one.
-  std::string material;
-  material.reserve(respondent_.size() + key.size() + text.size() + 2);
-  material.append(respondent_).push_back('\x1f');
-  material.append(key).push_back('\x1f');
-  material.append(text);
-  std::uint64_t h = XXH3_64bits(material.data(), material.size());
-  if (!seen_.insert(h)) {
-    reject_item("duplicate", row, line, c, text, respondent_);
-    return;
+  material_.clear();
+  material_.append(respondent_).push_back('\x1f');
+  material_.append(key).push_back('\x1f');
+  material_.append(text);
+  std::uint64_t h = XXH3_64bits(material_.data(), material_.size());
+  (void)row;
+  (void)line;
+  (void)c;
+  // {"type":"idea","id":..,"text":..,"respondent":..,"unit":..,"question":..,"time":..,
+  //  "segments":{..},"ratings":{..},"source":{"file":..,"row":..,"line":..,"column":..,
+  //  "platform":..,"item":..,"finished":false}}
+  std::string& b = b_->ideas;
+  std::size_t off = b.size();
+  b.append("{\"type\":\"idea\",\"id\":\"i-");
+  b.append(hex16(h));
+  b.append("\",\"text\":");
+  append_json_string(b, text);
+  b.append(row_a_);
+  b.append(ts_.question_json[ci]);
+  b.append(row_b_);
+  b.append(ts_.tail_json[ci]);
+  if (item > 0) {
+    b.append(",\"item\":");
+    b.append(std::to_string(item));
   }
-  w_.clear();
-  w_.begin_object().key("type").value("idea").key("id").value("i-" + hex16(h));
-  w_.key("text").value(text);
-  w_.key("respondent").value(respondent_);
-  w_.key("unit").string_or_null(unit_);
-  w_.key("question").value(c.r == role::other_text && c.parent >= 0
-                               ? cols_[static_cast<std::size_t>(c.parent)].question
-                               : c.question);
-  w_.key("time").string_or_null(time_);
-  w_.key("segments").raw(seg_.str());
-  w_.key("ratings").raw(rat_.str());
-  w_.key("source").begin_object().key("file").value(file_).key("row").value(row);
-  if (line > 0) w_.key("line").value(line);
-  w_.key("column").value(c.name).key("platform").value(platform_name(p_));
-  if (item > 0) w_.key("item").value(item);
-  if (!finished_) w_.key("finished").value(false);
-  w_.end_object();
-  w_.end_object();
-  out_.line(w_.str());
-  ++t_->ideas;
+  if (!finished_) b.append(",\"finished\":false");
+  b.append("}}\n");
+  b_->events.push_back({row_batch::kind::idea, h, off, b.size() - off});
+  ++b_->delta.ideas;
 }
 
-void gatherer::process_row(long long row, long long line, const std::vector<cell>& cells) {
-  auto& t = *t_;
+void row_processor::process_row(long long row, long long line, const std::vector<cell>& cells) {
+  auto& t = b_->delta;
   ++t.rows_read;
   std::string_view respondent_raw, respondent_fallback;
   std::string reason;
@@ -357,7 +575,7 @@ void gatherer::process_row(long long row, long long line, const std::vector<cell
   bool withdrawn = false;
 
   for (const auto& cl : cells) {
-    const column& c = cols_[static_cast<std::size_t>(cl.col)];
+    const column& c = ts_.cols[static_cast<std::size_t>(cl.col)];
     switch (c.r) {
       case role::respondent:
         if (respondent_raw.empty()) respondent_raw = trim(cl.value);
@@ -380,7 +598,7 @@ void gatherer::process_row(long long row, long long line, const std::vector<cell
         if (is_false(cl.value)) finished_ = false;
         break;
       case role::email:
-        if (!withdrawn_.raw.empty() && withdrawn_.raw.count(pseudonymizer::normalise(cl.value)))
+        if (!ts_.withdrawn->raw.empty() && ts_.withdrawn->raw.count(pseudonymizer::normalise(cl.value)))
           withdrawn = true;
         break;
       case role::text:
@@ -391,24 +609,25 @@ void gatherer::process_row(long long row, long long line, const std::vector<cell
         break;
     }
   }
-  if (cols_.size() && std::any_of(cols_.begin(), cols_.end(), [](const column& c) { return c.r == role::submitted; })) {
+  if (ts_.has_submitted) {
     bool submitted = false;
     for (const auto& cl : cells)
-      if (cols_[static_cast<std::size_t>(cl.col)].r == role::submitted && !trim(cl.value).empty())
+      if (ts_.cols[static_cast<std::size_t>(cl.col)].r == role::submitted && !trim(cl.value).empty())
         submitted = true;
     if (!submitted) finished_ = false;
   }
   // Microsoft Forms writes "anonymous" where it did not collect an address.
-  if (respondent_raw.empty() || ascii_lower(respondent_raw) == "anonymous")
+  if (respondent_raw.empty() ||
+      (respondent_raw.size() == 9 && ascii_lower(respondent_raw) == "anonymous"))
     respondent_raw = respondent_fallback;
-  if (!withdrawn_.raw.empty() && !respondent_raw.empty() &&
-      withdrawn_.raw.count(pseudonymizer::normalise(respondent_raw)))
+  if (!ts_.withdrawn->raw.empty() && !respondent_raw.empty() &&
+      ts_.withdrawn->raw.count(pseudonymizer::normalise(respondent_raw)))
     withdrawn = true;
   // Without an id, each row is one respondent (Google Forms that collects no e-mail).
-  std::string raw_key = respondent_raw.empty() ? fmt::format("{}#row{}", file_, row)
+  std::string raw_key = respondent_raw.empty() ? fmt::format("{}#row{}", ts_.file, row)
                                                : std::string(respondent_raw);
   respondent_ = pseudo_(raw_key);
-  if (withdrawn_.pseudonyms.count(respondent_)) withdrawn = true;
+  if (ts_.withdrawn->pseudonyms.count(respondent_)) withdrawn = true;
 
   if (withdrawn) return reject_row("withdrawn", row, line, {}, {});
   if (reason == "moderated") {
@@ -417,7 +636,7 @@ void gatherer::process_row(long long row, long long line, const std::vector<cell
     return reject_row(reason, row, line, text, respondent_);
   }
   if (!reason.empty()) return reject_row(reason, row, line, {}, respondent_);
-  if (consent_seen ? !consent_yes : !o_.consent_column.empty())
+  if (consent_seen ? !consent_yes : !ts_.o->consent_column.empty())
     return reject_row("no-consent", row, line, {}, {});
   if (answers_.empty()) return reject_row("empty", row, line, {}, respondent_);
   ++t.rows_kept;
@@ -429,9 +648,10 @@ void gatherer::process_row(long long row, long long line, const std::vector<cell
   rat_.begin_object();
   // Options of a multiple-choice group are joined; "Other" text replaces "Other" (SurveyMonkey,
   // Qualtrics, LimeSurvey): the typed text is the value.
-  option_values_.assign(cols_.size(), {});
-  for (const auto& cl : cells) {
-    const column& c = cols_[static_cast<std::size_t>(cl.col)];
+  option_values_.resize(ts_.cols.size());
+  if (seg_cache_.size() < ts_.cols.size()) seg_cache_.resize(ts_.cols.size());
+  if (ts_.has_options) for (const auto& cl : cells) {
+    const column& c = ts_.cols[static_cast<std::size_t>(cl.col)];
     std::string_view v = trim(cl.value);
     if (v.empty()) continue;
     if (c.r == role::option && c.parent >= 0) {
@@ -447,7 +667,7 @@ void gatherer::process_row(long long row, long long line, const std::vector<cell
   }
   for (const auto& cl : cells) {
     const auto ci = static_cast<std::size_t>(cl.col);
-    const column& c = cols_[ci];
+    const column& c = ts_.cols[ci];
     std::string_view v = trim(cl.value);
     switch (c.r) {
       case role::unit:
@@ -467,12 +687,24 @@ void gatherer::process_row(long long row, long long line, const std::vector<cell
           value = std::string(v);
         }
         if (value.empty()) break;
-        seg_.key(keys_[ci]).value(tidy_whitespace(value));
+        // Categories repeat: keep each value's JSON once per column.
+        auto& cache = seg_cache_[ci];
+        auto it = cache.find(value);
+        if (it == cache.end()) {
+          json_writer one;
+          one.key(ts_.keys[ci]).value(tidy_whitespace(value));
+          if (cache.size() >= 4096) {
+            seg_.raw(one.str());
+            break;
+          }
+          it = cache.emplace(value, one.str()).first;
+        }
+        seg_.raw(it->second);
         break;
       }
       case role::rating: {
         double d;
-        if (parse_number(v, d)) rat_.key(keys_[ci]).value(d);
+        if (parse_number(v, d)) rat_.key(ts_.keys[ci]).value(d);
         break;
       }
       default:
@@ -482,17 +714,42 @@ void gatherer::process_row(long long row, long long line, const std::vector<cell
   // Option groups whose parent column is not itself a segment (SurveyMonkey's first option).
   for (std::size_t ci = 0; ci < option_values_.size(); ++ci) {
     if (option_values_[ci].empty()) continue;
-    if (cols_[ci].r == role::segment) continue;
-    if (cols_[ci].r == role::option || cols_[ci].r == role::unknown || cols_[ci].r == role::skip) {
+    if (ts_.cols[ci].r == role::segment) continue;
+    if (ts_.cols[ci].r == role::option || ts_.cols[ci].r == role::unknown || ts_.cols[ci].r == role::skip) {
       // The parent column was an option itself: its own value is already in the joined list.
-      seg_.key(keys_[ci]).value(tidy_whitespace(option_values_[ci]));
+      seg_.key(ts_.keys[ci]).value(tidy_whitespace(option_values_[ci]));
     }
   }
   seg_.end_object();
   rat_.end_object();
+  row_a_.assign(",\"respondent\":");
+  append_json_string(row_a_, respondent_);
+  row_a_.append(",\"unit\":");
+  if (unit_.empty())
+    row_a_.append("null");
+  else
+    append_json_string(row_a_, unit_);
+  row_a_.append(",\"question\":");
+  row_b_.assign(",\"time\":");
+  if (time_.empty())
+    row_b_.append("null");
+  else
+    append_json_string(row_b_, time_);
+  row_b_.append(",\"segments\":");
+  row_b_.append(seg_.str());
+  row_b_.append(",\"ratings\":");
+  row_b_.append(rat_.str());
+  row_b_.append(",\"source\":{\"file\":");
+  row_b_.append(ts_.file_json);
+  row_b_.append(",\"row\":");
+  row_b_.append(std::to_string(row));
+  if (line > 0) {
+    row_b_.append(",\"line\":");
+    row_b_.append(std::to_string(line));
+  }
 
   for (auto& [ci, raw] : answers_) {
-    const column& c = cols_[static_cast<std::size_t>(ci)];
+    const column& c = ts_.cols[static_cast<std::size_t>(ci)];
     ++t.answers;
     std::string text = to_nfc(tidy_whitespace(raw));
     if (text.empty()) {
@@ -505,7 +762,7 @@ void gatherer::process_row(long long row, long long line, const std::vector<cell
       continue;
     }
     std::vector<std::string> items;
-    if (o_.no_split)
+    if (ts_.o->no_split)
       items.push_back(std::move(text));
     else
       items = split_list(text);
@@ -518,7 +775,7 @@ void gatherer::process_row(long long row, long long line, const std::vector<cell
         continue;
       }
       std::string final_text;
-      if (o_.keep_pii) {
+      if (ts_.o->keep_pii) {
         final_text = std::move(it);
       } else {
         redaction_counts rc;
@@ -531,17 +788,130 @@ void gatherer::process_row(long long row, long long line, const std::vector<cell
   }
 }
 
-void gatherer::process_stream_record(const json_submission& s) {
-  auto& t = *t_;
-  if (s.stream_type == "header") return;  // each tool writes its own
+void row_processor::process_stream_record(long long row, long long line, std::string_view raw,
+                                          std::string_view respondent) {
+  auto& t = b_->delta;
   ++t.rows_read;
-  if (!s.respondent.empty() && withdrawn_.pseudonyms.count(s.respondent)) {
-    reject_row("withdrawn", s.index, s.line, {}, {});
+  if (!respondent.empty() && ts_.withdrawn->pseudonyms.count(std::string(respondent))) {
+    reject_row("withdrawn", row, line, {}, {});
     return;
   }
   ++t.rows_kept;
   ++t.passed_through;
-  out_.line(s.raw);
+  std::size_t off = b_->ideas.size();
+  b_->ideas.append(raw).push_back('\n');
+  b_->events.push_back({row_batch::kind::pass, 0, off, b_->ideas.size() - off});
+}
+
+void row_processor::run(row_batch& b) {
+  b_ = &b;
+  for (const auto& r : b.rows) {
+    if (r.stream) {
+      process_stream_record(r.row, r.line, std::string_view(b.arena).substr(r.raw_off, r.raw_len),
+                            std::string_view(b.arena).substr(r.raw_off + r.raw_len, r.resp_len));
+      continue;
+    }
+    cells_.clear();
+    for (std::uint32_t i = r.cell_begin; i < r.cell_end; ++i) {
+      const auto& c = b.cells[i];
+      cells_.push_back({c.col, std::string_view(b.arena).substr(c.off, c.len)});
+    }
+    process_row(r.row, r.line, cells_);
+  }
+  b_ = nullptr;
+}
+
+void gatherer::submit_row(long long row, long long line, const std::vector<cell>& cells) {
+  if (!current_) current_ = pipeline_->fresh();
+  auto& b = *current_;
+  row_batch::row_rec r{row, line, static_cast<std::uint32_t>(b.cells.size()), 0, false, 0, 0, 0};
+  for (const auto& c : cells) {
+    b.cells.push_back({c.col, b.arena.size(), c.value.size()});
+    b.arena.append(c.value);
+  }
+  r.cell_end = static_cast<std::uint32_t>(b.cells.size());
+  b.rows.push_back(r);
+  if (b.rows.size() >= batch_rows || b.arena.size() >= (std::size_t{8} << 20)) flush_batch();
+}
+
+void gatherer::submit_stream(const json_submission& s) {
+  if (s.stream_type == "header") return;  // each tool writes its own
+  if (!current_) current_ = pipeline_->fresh();
+  auto& b = *current_;
+  row_batch::row_rec r{s.index, s.line, 0, 0, true, b.arena.size(), s.raw.size(), s.respondent.size()};
+  b.arena.append(s.raw);
+  b.arena.append(s.respondent);
+  b.rows.push_back(r);
+  if (b.rows.size() >= batch_rows) flush_batch();
+}
+
+void gatherer::flush_batch() {
+  if (current_ && !current_->rows.empty()) pipeline_->submit(std::move(current_));
+  current_.reset();
+}
+
+// In input order: ideas whose hash was seen before are exact re-submissions.
+void gatherer::merge(row_batch& b) {
+  auto& t = *t_;
+  const auto& d = b.delta;
+  t.rows_read += d.rows_read;
+  t.rows_kept += d.rows_kept;
+  t.answers += d.answers;
+  t.items += d.items;
+  t.ideas += d.ideas;
+  t.emails_redacted += d.emails_redacted;
+  t.phones_redacted += d.phones_redacted;
+  t.passed_through += d.passed_through;
+  for (auto& [k, v] : d.rows_rejected) t.rows_rejected[k] += v;
+  for (auto& [k, v] : d.items_rejected) t.items_rejected[k] += v;
+  // Accepted ideas and passed records lie back to back in b.ideas: write them in runs.
+  std::size_t run_start = 0, run_end = 0;
+  auto flush_run = [&] {
+    if (run_end > run_start) out_.write(std::string_view(b.ideas).substr(run_start, run_end - run_start));
+    run_start = run_end = 0;
+  };
+  auto extend_run = [&](std::size_t off, std::size_t len) {
+    if (run_end != off || run_end == 0) {
+      flush_run();
+      run_start = off;
+    }
+    run_end = off + len;
+  };
+  for (const auto& e : b.events) {
+    switch (e.k) {
+      case row_batch::kind::reject:
+        if (rejects_) rejects_->write(std::string_view(b.rejects).substr(e.off, e.len));
+        break;
+      case row_batch::kind::pass:
+        extend_run(e.off, e.len);
+        break;
+      case row_batch::kind::idea: {
+        std::string_view line = std::string_view(b.ideas).substr(e.off, e.len);
+        if (seen_.insert(e.hash)) {
+          extend_run(e.off, e.len);
+          break;
+        }
+        flush_run();
+        --t.ideas;
+        ++t.items_rejected["duplicate"];
+        if (!rejects_) break;
+        // Rare: rebuild the reject from the idea itself.
+        auto idea = nlohmann::json::parse(line);
+        const auto& src = idea["source"];
+        json_writer w;
+        w.begin_object().key("type").value("reject").key("reason").value("duplicate");
+        w.key("file").value(src["file"].get<std::string>()).key("row").value(src["row"].get<long long>());
+        if (src.contains("line")) w.key("line").value(src["line"].get<long long>());
+        w.key("column").value(src["column"].get<std::string>());
+        w.key("text").value(idea["text"].get<std::string>());
+        w.key("respondent").value(idea["respondent"].get<std::string>());
+        w.end_object();
+        rejects_->line(w.str());
+        break;
+      }
+    }
+  }
+  flush_run();
 }
 
 void gatherer::begin_table(std::vector<column> cols, platform p, int header_rows) {
@@ -557,11 +927,13 @@ void gatherer::run_sample_then(
   for (auto& r : sample_) {
     cells.clear();
     for (auto& [ci, v] : r.cells) cells.push_back({ci, v});
-    process_row(r.row, r.line, cells);
+    submit_row(r.row, r.line, cells);
   }
   sample_.clear();
   long long row = 0, line = 0;
-  while (more(cells, row, line)) process_row(row, line, cells);
+  while (more(cells, row, line)) submit_row(row, line, cells);
+  flush_batch();
+  pipeline_->drain();
 }
 
 void gatherer::gather_csv(text_input& in) {
@@ -728,14 +1100,14 @@ void gatherer::gather_json(text_input& in) {
   if (o_.list_columns) return list_columns();
   std::vector<cell> cells;
   auto handle = [&](json_submission& s) {
-    if (s.stream_record) return process_stream_record(s);
+    if (s.stream_record) return submit_stream(s);
     cells.clear();
     for (auto& fc : s.cells) {
       auto it = col_by_name_.find(fc.key);
       int ci = it != col_by_name_.end() ? it->second : add_column(fc.key, fc.value);
       cells.push_back({ci, fc.value});
     }
-    process_row(s.index, s.line, cells);
+    submit_row(s.index, s.line, cells);
   };
   for (auto& s : pending) handle(s);
   pending.clear();
@@ -744,6 +1116,8 @@ void gatherer::gather_json(text_input& in) {
     handle(sub);
     bar.update(src.bytes_consumed(), t_->rows_read);
   }
+  flush_batch();
+  pipeline_->drain();
 }
 
 void gatherer::gather_file(const std::string& path, gather_tally& t) {
@@ -751,7 +1125,8 @@ void gatherer::gather_file(const std::string& path, gather_tally& t) {
   file_ = path == "-" ? "<stdin>" : path;
   t.file = file_;
   cols_.clear();
-  keys_.clear();
+  ts_.keys.clear();
+  for (auto& w : workers_) w->reset_file();
   sample_.clear();
   col_by_name_.clear();
   labels_.clear();
@@ -818,7 +1193,6 @@ int run_gather(const gather_options& o, std::vector<gather_tally>* tallies) {
     diag::note(fmt::format("created a new pseudonym salt in {}; keep it (and keep it secret) so "
                            "that respondents get the same pseudonyms next cycle",
                            salt.origin));
-  pseudonymizer pseudo(salt.salt);
 
   output out(o.list_columns ? "-" : o.output);
   std::unique_ptr<output> rejects;
@@ -830,7 +1204,7 @@ int run_gather(const gather_options& o, std::vector<gather_tally>* tallies) {
     out.line(w.str());
   }
 
-  gatherer g(o, out, rejects.get(), pseudo, withdrawn);
+  gatherer g(o, out, rejects.get(), salt.salt, withdrawn);
   std::vector<gather_tally> all;
   int status = exit_ok;
   for (auto& path : inputs) {

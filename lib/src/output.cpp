@@ -66,31 +66,43 @@ output::~output() {
 }
 
 void output::flush() {
-  std::size_t off = 0;
-  while (off < buf_.size()) {
-    ssize_t n = ::write(fd_, buf_.data() + off, buf_.size() - off);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int e = errno;
-      buf_.clear();
-      if (e == EPIPE && fd_ == 1) throw broken_pipe();
-      throw io_error(display_name(), "write failed: " + errno_text(e));
-    }
-    off += static_cast<std::size_t>(n);
+  if (buf_.empty()) return;
+  std::string_view pending(buf_);
+  try {
+    write_all(pending);
+  } catch (...) {
+    buf_.clear();
+    throw;
   }
   buf_.clear();
 }
 
 void output::write(std::string_view s) {
-  if (buf_.size() + s.size() > flush_at_) {
-    flush();
-    if (s.size() > flush_at_) {
-      buf_.assign(s);
-      flush();
-      return;
-    }
+  if (buf_.size() + s.size() <= flush_at_) {
+    buf_.append(s);
+    return;
   }
-  buf_.append(s);
+  flush();
+  if (s.size() < flush_at_) {
+    buf_.append(s);
+    return;
+  }
+  // Large pieces go straight to the file: no copy through the buffer.
+  write_all(s);
+}
+
+void output::write_all(std::string_view s) {
+  std::size_t off = 0;
+  while (off < s.size()) {
+    ssize_t n = ::write(fd_, s.data() + off, s.size() - off);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int e = errno;
+      if (e == EPIPE && fd_ == 1) throw broken_pipe();
+      throw io_error(display_name(), "write failed: " + errno_text(e));
+    }
+    off += static_cast<std::size_t>(n);
+  }
 }
 
 void output::commit() {

@@ -234,7 +234,7 @@ const icu::Normalizer2* nfc_instance() {
 // ---------------------------------------------------------------------------------------------
 // is_non_answer
 
-// Non-answers, in the form normalise_short produces: lowercase, single spaces, straight
+// Non-answers, in the form fold_short and strip_decoration produce: lowercase, single spaces, straight
 // apostrophes. Matched first with trailing punctuation kept (so "...", "n.a." and "?" match as
 // they are), then with it stripped.
 constexpr std::string_view kNonAnswerList[] = {

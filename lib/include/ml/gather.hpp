@@ -26,6 +26,8 @@ struct gather_options {
   bool no_split = false;
   bool list_columns = false;  ///< print how each column is read, instead of ideas
   std::size_t sample_rows = 1000;  ///< rows looked at to decide what a column holds
+  std::size_t threads = 0;  ///< worker threads (0: one per core, at most 8); output is the same
+                            ///< whatever the number
 };
 
 /// Counts for one input file; `rows_read == rows_kept + sum(rows_rejected)` and

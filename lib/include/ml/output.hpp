@@ -39,6 +39,7 @@ class output {
   std::string display_name() const { return is_stdout() ? "<stdout>" : path_; }
 
  private:
+  void write_all(std::string_view s);
   std::string path_, tmp_path_;
   int fd_ = 1;
   bool committed_ = false;

@@ -63,6 +63,8 @@ int main(int argc, char** argv) {
                  "Salt file (default: $ML_SALT_FILE or ~/.config/massline/salt, made on first use)")
       ->option_text("FILE");
   app.add_flag("--keep-pii", o.keep_pii, "Do not redact e-mail addresses and phone numbers in answers");
+  app.add_flag("--keep-test", o.keep_test,
+               "Keep rows the platform marks as preview or test (rejected by default)");
   app.add_flag("--no-split", o.no_split, "Keep numbered or bulleted answers whole");
   app.add_flag("--columns", o.list_columns,
                "Print how each column would be read (role and why) and exit");

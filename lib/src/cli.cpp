@@ -18,6 +18,19 @@ namespace ml::cli {
 namespace {
 bool g_quiet_flag = false;
 
+// Checks that what went to stdout really got there (jq does the same): 0, or 74 with a message.
+int finish_stdout() {
+  errno = 0;
+  std::cout.flush();
+  if (std::fflush(stdout) != 0 || !std::cout) {
+    if (errno == EPIPE) return exit_ok;
+    diag::error(fmt::format("<stdout>: write failed: {}",
+                            std::strerror(errno ? errno : EIO)));
+    return exit_io;
+  }
+  return exit_ok;
+}
+
 class formatter : public CLI::Formatter {
  public:
   std::string make_usage(const CLI::App* app, std::string name) const override {
@@ -43,13 +56,13 @@ int run(CLI::App& app, int argc, char** argv, const std::function<int()>& body) 
       app.parse(argc, argv);
     } catch (const CLI::CallForHelp&) {
       std::cout << app.help();
-      return std::cout.flush() ? exit_ok : exit_io;
+      return finish_stdout();
     } catch (const CLI::CallForAllHelp&) {
       std::cout << app.help("", CLI::AppFormatMode::All);
-      return std::cout.flush() ? exit_ok : exit_io;
+      return finish_stdout();
     } catch (const CLI::CallForVersion&) {
       std::cout << app.version() << "\n";
-      return std::cout.flush() ? exit_ok : exit_io;
+      return finish_stdout();
     } catch (const CLI::ParseError& e) {
       std::string msg = e.what();
       if (!msg.empty() && msg.back() == '\n') msg.pop_back();
@@ -71,13 +84,8 @@ int run(CLI::App& app, int argc, char** argv, const std::function<int()>& body) 
     diag::error(fmt::format("internal error: {}; please report this as a bug", e.what()));
     return exit_internal;
   }
-  std::cout.flush();
-  if (std::fflush(stdout) != 0 || !std::cout) {
-    if (errno == EPIPE) return exit_ok;
-    diag::error(fmt::format("cannot write to standard output: {}", std::strerror(errno)));
-    return exit_io;
-  }
-  return status;
+  int flushed = finish_stdout();
+  return flushed != exit_ok ? flushed : status;
 }
 
 }  // namespace ml::cli

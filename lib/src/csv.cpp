@@ -18,8 +18,9 @@ namespace {
 constexpr std::size_t scratch_bit = std::size_t{1} << (sizeof(std::size_t) * 8 - 1);
 
 // Counts fields per record in `sample` for delimiter `d`, quotes respected; up to 30 records.
-std::vector<int> field_counts(std::string_view s, char d) {
+std::vector<int> field_counts(std::string_view s, char d, int* stray = nullptr) {
   std::vector<int> counts;
+  bool closed = false;  // just after a closing quote
   int fields = 1;
   bool in_q = false, at_start = true;
   std::size_t i = 0;
@@ -29,11 +30,16 @@ std::vector<int> field_counts(std::string_view s, char d) {
       if (c == '"') {
         if (i + 1 < s.size() && s[i + 1] == '"')
           ++i;
-        else
+        else {
           in_q = false;
+          closed = true;
+        }
       }
       continue;
     }
+    // Text right after a closing quote means the quote did not end a field: wrong delimiter.
+    if (closed && c != d && c != '\n' && c != '\r' && stray) ++*stray;
+    closed = false;
     if (c == '"' && at_start) {
       in_q = true;
       at_start = false;
@@ -59,7 +65,8 @@ char sniff_delimiter(std::string_view sample) {
   char best = ',';
   double best_score = 0;
   for (char d : cands) {
-    auto counts = field_counts(sample, d);
+    int stray = 0;
+    auto counts = field_counts(sample, d, &stray);
     if (counts.empty()) continue;
     std::map<int, int> freq;
     for (int c : counts) ++freq[c];
@@ -71,6 +78,7 @@ char sniff_delimiter(std::string_view sample) {
     double consistency = static_cast<double>(mode->second) / static_cast<double>(counts.size());
     double score = consistency * 1000.0 + std::min(mode->first, 999);
     if (counts[0] == mode->first) score += 500;  // the header agrees
+    score -= 50.0 * stray;
     if (score > best_score) {
       best_score = score;
       best = d;
@@ -160,7 +168,11 @@ bool csv_reader::parse(csv_record& rec, bool final_chunk) {
         const void* q = std::memchr(base + i, '"', n - i);
         if (!q) {
           if (!final_chunk) return false;
-          for (std::size_t k = start; k < n; ++k)
+          // The line the input ends on: a final line end does not start another line.
+          std::size_t last = n;
+          if (last > start && base[last - 1] == '\n') --last;
+          if (last > start && base[last - 1] == '\r') --last;
+          for (std::size_t k = start; k < last; ++k)
             if (base[k] == '\n' || (base[k] == '\r' && (k + 1 >= n || base[k + 1] != '\n'))) ++line;
           throw data_error(in_.name(), opened,
                            fmt::format("unterminated quoted field (opened at line {}, still open "

@@ -4,6 +4,7 @@
 // rejected with a reason; the tally checks that both add up before the output is committed.
 #include "ml/gather.hpp"
 
+#include <sys/stat.h>
 #include <xxhash.h>
 
 #include <algorithm>
@@ -143,12 +144,24 @@ std::string hex16(std::uint64_t h) {
   return out;
 }
 
-bool parse_number(std::string_view v, double& out) {
+// A number as exports write it. In a ';'-delimited file the comma is the decimal mark
+// ("2,5"); elsewhere "28,500" and "1,234.5" have thousands separators.
+bool parse_number(std::string_view v, double& out, bool decimal_comma) {
   v = trim(v);
   if (v.empty() || v.size() > 32) return false;
   std::string s(v);
-  for (char& c : s)
-    if (c == ',') c = '.';
+  if (decimal_comma) {
+    for (char& c : s)
+      if (c == ',') c = '.';
+  } else if (s.find(',') != std::string::npos) {
+    // Thousands groups: every comma is followed by exactly three digits.
+    for (std::size_t i = s.find(','); i != std::string::npos; i = s.find(',', i + 1)) {
+      std::size_t d = 0;
+      while (i + 1 + d < s.size() && std::isdigit(static_cast<unsigned char>(s[i + 1 + d]))) ++d;
+      if (d != 3) return false;
+    }
+    s.erase(std::remove(s.begin(), s.end(), ','), s.end());
+  }
   char* end = nullptr;
   out = std::strtod(s.c_str(), &end);
   return end == s.c_str() + s.size() && std::isfinite(out) &&
@@ -206,12 +219,13 @@ struct row_batch {
 struct table_state {
   const gather_options* o = nullptr;
   const withdrawn_list* withdrawn = nullptr;
-  std::string file, file_json;
+  std::string file, file_json, file_base;
   platform p = platform::plain;
   std::vector<column> cols;
   std::vector<std::string> keys;  // per column: the unique key for segments/ratings/ids
   std::vector<std::string> question_json, tail_json;  // pre-escaped JSON pieces
   bool has_options = false, has_submitted = false;
+  bool decimal_comma = false;
 };
 
 // Turns rows into idea and reject records. One per worker thread; all its state is its own.
@@ -244,7 +258,9 @@ class row_processor {
   std::string unit_, time_;
   bool finished_ = true;
   std::vector<std::pair<int, std::string_view>> answers_;
-  std::vector<std::string> option_values_;
+  std::vector<std::string> seg_vals_, other_vals_;
+  std::vector<char> rated_;
+  std::vector<std::size_t> touched_;
   std::vector<cell> cells_;
 };
 
@@ -431,7 +447,10 @@ void row_processor::reject_row(const std::string& reason, long long row, long lo
   w.key("file").value(ts_.file).key("row").value(row);
   if (line > 0) w.key("line").value(line);
   w.key("column").null();
-  w.key("text").string_or_null(text);
+  if (!text.empty() && !ts_.o->keep_pii)
+    w.key("text").value(redact_pii(text));
+  else
+    w.key("text").string_or_null(text);
   w.key("respondent").string_or_null(respondent);
   w.end_object();
   std::size_t off = b_->rejects.size();
@@ -449,7 +468,7 @@ void row_processor::reject_item(const std::string& reason, long long row, long l
   w.key("file").value(ts_.file).key("row").value(row);
   if (line > 0) w.key("line").value(line);
   w.key("column").value(c.name);
-  w.key("text").value(text);
+  w.key("text").value(ts_.o->keep_pii ? std::string(text) : redact_pii(text));
   w.key("respondent").string_or_null(respondent);
   w.end_object();
   std::size_t off = b_->rejects.size();
@@ -498,6 +517,8 @@ void gatherer::prepare() {
   }
   ts_.file_json.clear();
   append_json_string(ts_.file_json, file_);
+  auto slash = file_.rfind('/');
+  ts_.file_base = slash == std::string::npos ? file_ : file_.substr(slash + 1);
 }
 
 int gatherer::add_column(const std::string& name, std::string_view first_value) {
@@ -584,7 +605,10 @@ void row_processor::process_row(long long row, long long line, const std::vector
         if (respondent_fallback.empty()) respondent_fallback = trim(cl.value);
         break;
       case role::status:
-        if (reason.empty()) reason = status_reject(cl.value);
+        if (reason.empty()) {
+          reason = status_reject(cl.value);
+          if (ts_.o->keep_test && (reason == "preview" || reason == "test")) reason.clear();
+        }
         if (ascii_lower(trim(cl.value)) == "partial") finished_ = false;
         break;
       case role::moderated:
@@ -617,15 +641,22 @@ void row_processor::process_row(long long row, long long line, const std::vector
     if (!submitted) finished_ = false;
   }
   // Microsoft Forms writes "anonymous" where it did not collect an address.
+  bool scoped = false;
   if (respondent_raw.empty() ||
-      (respondent_raw.size() == 9 && ascii_lower(respondent_raw) == "anonymous"))
+      (respondent_raw.size() == 9 && ascii_lower(respondent_raw) == "anonymous")) {
+    // A response number (Microsoft Forms ID, LimeSurvey id) names a person only within its
+    // own export: "1" in two forms is two people.
     respondent_raw = respondent_fallback;
+    scoped = true;
+  }
   if (!ts_.withdrawn->raw.empty() && !respondent_raw.empty() &&
       ts_.withdrawn->raw.count(pseudonymizer::normalise(respondent_raw)))
     withdrawn = true;
   // Without an id, each row is one respondent (Google Forms that collects no e-mail).
-  std::string raw_key = respondent_raw.empty() ? fmt::format("{}#row{}", ts_.file, row)
-                                               : std::string(respondent_raw);
+  // Scoped by the file's name, not its path, so ids do not change when the file moves.
+  std::string raw_key = respondent_raw.empty() ? fmt::format("{}#row{}", ts_.file_base, row)
+                        : scoped              ? fmt::format("{}#id{}", ts_.file_base, respondent_raw)
+                                              : std::string(respondent_raw);
   respondent_ = pseudo_(raw_key);
   if (ts_.withdrawn->pseudonyms.count(respondent_)) withdrawn = true;
 
@@ -646,79 +677,93 @@ void row_processor::process_row(long long row, long long line, const std::vector
   rat_.clear();
   seg_.begin_object();
   rat_.begin_object();
-  // Options of a multiple-choice group are joined; "Other" text replaces "Other" (SurveyMonkey,
-  // Qualtrics, LimeSurvey): the typed text is the value.
-  option_values_.resize(ts_.cols.size());
-  if (seg_cache_.size() < ts_.cols.size()) seg_cache_.resize(ts_.cols.size());
-  if (ts_.has_options) for (const auto& cl : cells) {
-    const column& c = ts_.cols[static_cast<std::size_t>(cl.col)];
-    std::string_view v = trim(cl.value);
-    if (v.empty()) continue;
-    if (c.r == role::option && c.parent >= 0) {
-      auto& slot = option_values_[static_cast<std::size_t>(c.parent)];
-      if (!slot.empty()) slot += "; ";
-      slot += v;
-    } else if (c.r == role::other_text && c.parent >= 0) {
-      auto& slot = option_values_[static_cast<std::size_t>(c.parent)];
-      std::string lower = ascii_lower(slot);
-      if (slot.empty() || lower.rfind("other", 0) == 0) slot = std::string(v);
-      else slot += "; " + std::string(v);
-    }
+  // Segments are gathered per column first: options of a multiple-choice group are joined
+  // under their question, "Other" text replaces "Other" (the typed text is the value), and a
+  // column repeated in one row (a JSON repeat group) joins its values: a key appears once.
+  const std::size_t ncols = ts_.cols.size();
+  if (seg_vals_.size() < ncols) {
+    seg_vals_.resize(ncols);
+    other_vals_.resize(ncols);
+    rated_.resize(ncols, 0);
   }
+  if (seg_cache_.size() < ncols) seg_cache_.resize(ncols);
+  touched_.clear();
+  auto add_to = [&](std::vector<std::string>& vals, std::size_t ci, std::string_view v) {
+    auto& slot = vals[ci];
+    if (slot.empty() && other_vals_[ci].empty() && seg_vals_[ci].empty()) touched_.push_back(ci);
+    if (!slot.empty()) slot += "; ";
+    slot += v;
+  };
   for (const auto& cl : cells) {
     const auto ci = static_cast<std::size_t>(cl.col);
     const column& c = ts_.cols[ci];
     std::string_view v = trim(cl.value);
+    if (v.empty()) continue;
     switch (c.r) {
       case role::unit:
-        if (unit_.empty() && !v.empty()) unit_ = tidy_whitespace(v);
+        if (unit_.empty()) unit_ = tidy_whitespace(v);
         break;
       case role::time:
-        if (time_.empty() && !v.empty()) time_ = parse_time(v);
+      case role::submitted:  // LimeSurvey's submitdate is also the time
+        if (time_.empty()) time_ = parse_time(v, c.day_first);
         break;
-      case role::segment: {
-        std::string value;
-        const std::string& extra = option_values_[ci];
-        if (!extra.empty()) {
-          std::string lower = ascii_lower(v);
-          value = v.empty() || lower.rfind("other", 0) == 0 ? extra : std::string(v) + "; " + extra;
-          option_values_[ci].clear();
-        } else {
-          value = std::string(v);
-        }
-        if (value.empty()) break;
-        // Categories repeat: keep each value's JSON once per column.
-        auto& cache = seg_cache_[ci];
-        auto it = cache.find(value);
-        if (it == cache.end()) {
-          json_writer one;
-          one.key(ts_.keys[ci]).value(tidy_whitespace(value));
-          if (cache.size() >= 4096) {
-            seg_.raw(one.str());
-            break;
-          }
-          it = cache.emplace(value, one.str()).first;
-        }
-        seg_.raw(it->second);
+      case role::segment:
+        add_to(seg_vals_, ci, v);
         break;
-      }
+      case role::option:
+        if (c.parent >= 0) {
+          std::string k = ascii_lower(v);
+          bool ticked = k == "y" || k == "yes" || k == "1" || k == "true" || k == "x";
+          add_to(seg_vals_, static_cast<std::size_t>(c.parent),
+                 ticked && !c.option_label.empty() ? std::string_view(c.option_label) : v);
+        }
+        break;
+      case role::other_text:
+        if (c.parent >= 0) add_to(other_vals_, static_cast<std::size_t>(c.parent), v);
+        break;
       case role::rating: {
         double d;
-        if (parse_number(v, d)) rat_.key(ts_.keys[ci]).value(d);
+        if (!rated_[ci] && parse_number(v, d, ts_.decimal_comma)) {
+          rated_[ci] = 1;
+          touched_.push_back(ci);
+          rat_.key(ts_.keys[ci]).value(d);
+        }
         break;
       }
       default:
         break;
     }
   }
-  // Option groups whose parent column is not itself a segment (SurveyMonkey's first option).
-  for (std::size_t ci = 0; ci < option_values_.size(); ++ci) {
-    if (option_values_[ci].empty()) continue;
-    if (ts_.cols[ci].r == role::segment) continue;
-    if (ts_.cols[ci].r == role::option || ts_.cols[ci].r == role::unknown || ts_.cols[ci].r == role::skip) {
-      // The parent column was an option itself: its own value is already in the joined list.
-      seg_.key(ts_.keys[ci]).value(tidy_whitespace(option_values_[ci]));
+  std::sort(touched_.begin(), touched_.end());
+  touched_.erase(std::unique(touched_.begin(), touched_.end()), touched_.end());
+  for (std::size_t ci : touched_) {
+    rated_[ci] = 0;
+    std::string& value = seg_vals_[ci];
+    std::string& other = other_vals_[ci];
+    if (!other.empty()) {
+      std::string lower = ascii_lower(value);
+      if (value.empty() || lower.rfind("other", 0) == 0)
+        value = other;
+      else
+        value += "; " + other;
+      other.clear();
     }
+    if (value.empty()) continue;
+    // Categories repeat: keep each value's JSON once per column.
+    auto& cache = seg_cache_[ci];
+    auto it = cache.find(value);
+    if (it == cache.end()) {
+      json_writer one;
+      one.key(ts_.keys[ci]).value(tidy_whitespace(value));
+      if (cache.size() >= 4096) {
+        seg_.raw(one.str());
+        value.clear();
+        continue;
+      }
+      it = cache.emplace(value, one.str()).first;
+    }
+    seg_.raw(it->second);
+    value.clear();
   }
   seg_.end_object();
   rat_.end_object();
@@ -939,6 +984,7 @@ void gatherer::run_sample_then(
 void gatherer::gather_csv(text_input& in) {
   csv_reader reader(in);
   t_->format = reader.delimiter() == '\t' ? "tsv" : "csv";
+  ts_.decimal_comma = reader.delimiter() == ';';
   csv_record rec;
   std::vector<std::vector<std::string>> head;
   std::vector<std::pair<long long, long long>> head_pos;
@@ -1135,12 +1181,23 @@ void gatherer::gather_file(const std::string& path, gather_tally& t) {
   std::string head;
   while (head.size() < 8 && in.read(head, 8 - head.size()) > 0) {
   }
+  if (head.rfind("\x1F\x8B", 0) == 0 || head.rfind("BZh", 0) == 0 ||
+      head.rfind("\xFD" "7zXZ", 0) == 0 || head.rfind("\x28\xB5\x2F\xFD", 0) == 0)
+    throw data_error(file_, 0, "a compressed file (gzip, bzip2, xz or zstd); decompress it first, "
+                               "e.g. `gunzip -c FILE | ml-gather -`");
+  if (head.rfind("%PDF", 0) == 0)
+    throw data_error(file_, 0, "a PDF document, not a survey export; export the responses as CSV, "
+                               "XLSX or JSON");
   if (looks_like_zip(head) || head.rfind("\xD0\xCF\x11\xE0", 0) == 0) {
     gather_xlsx(in, std::move(head));
   } else {
     text_input ti(in, o_.encoding, [&](const std::string& m) { warn(m); }, std::move(head));
     t.encoding = ti.encoding();
     const std::string& peek = ti.peek();
+    std::size_t nuls = static_cast<std::size_t>(std::count(peek.begin(), peek.end(), '\0'));
+    if (nuls * 100 > peek.size() + 100)
+      throw data_error(file_, 0, "binary data, not text (NUL bytes); give a CSV, TSV, XLSX or "
+                                 "JSON export, or the right --encoding for UTF-16/32 text");
     std::size_t i = 0;
     while (i < peek.size() && (peek[i] == ' ' || peek[i] == '\t' || peek[i] == '\r' || peek[i] == '\n')) ++i;
     if (i < peek.size() && (peek[i] == '[' || peek[i] == '{'))
@@ -1187,6 +1244,16 @@ int run_gather(const gather_options& o, std::vector<gather_tally>* tallies) {
   std::vector<std::string> inputs = o.inputs.empty() ? std::vector<std::string>{"-"} : o.inputs;
   if (std::count(inputs.begin(), inputs.end(), "-") > 1)
     throw usage_error("stdin ('-') can be read only once");
+  for (const auto& path : inputs) {
+    struct stat a {}, b {};
+    for (const std::string* target : {&o.output, &o.rejects})
+      if (!target->empty() && *target != "-" && path != "-" && ::stat(path.c_str(), &a) == 0 &&
+          ::stat(target->c_str(), &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino &&
+          S_ISREG(a.st_mode))
+        throw usage_error(fmt::format("{} is both an input and an output; write the output to "
+                                      "another file",
+                                      path));
+  }
   withdrawn_list withdrawn = load_withdrawn(o.withdrawn_file);
   salt_source salt = resolve_salt(o.salt, o.salt_file);
   if (salt.created)
@@ -1222,6 +1289,8 @@ int run_gather(const gather_options& o, std::vector<gather_tally>* tallies) {
     if (!t.failed && !o.list_columns) diag::note(tally_line(t));
     all.push_back(std::move(t));
   }
+  if (std::all_of(all.begin(), all.end(), [](const gather_tally& t) { return t.failed; }))
+    return exit_no_input;  // said already, per file; nothing is written
   if (o.list_columns) {
     out.write(g.columns_listing);
     out.commit();

@@ -223,7 +223,7 @@ const platform_roles& roles_for(platform p) {
                                       {"recipientemail", role::email},
                                       {"emailaddress", role::email},
                                       {"startdate", role::metadata},
-                                      {"enddate", role::metadata},
+                                      {"enddate", role::time},
                                       {"v1", role::respondent},
                                       {"responseset", role::metadata}};
     t[platform::limesurvey].by_name = {{"id", role::respondent_fallback},
@@ -270,6 +270,10 @@ const platform_roles& roles_for(platform p) {
                                         {"state/region", role::metadata},
                                         {"postal", role::metadata}};
     t[platform::plain].by_name = {{"respondent", role::respondent},
+                                  {"respondent_id", role::respondent},
+                                  {"respondent-id", role::respondent},
+                                  {"author", role::respondent},
+                                  {"author_id", role::respondent},
                                   {"respondent id", role::respondent},
                                   {"respondent_id", role::respondent},
                                   {"respondentid", role::respondent},
@@ -507,8 +511,10 @@ header_plan analyse_headers(const std::vector<std::vector<std::string>>& rows,
 platform detect_json_platform(const std::vector<std::string>& keys) {
   auto d = detect_from_first_row(keys);
   if (d) return *d;
+  // Group paths alone are any nested JSON; KoboToolbox also writes its own keys.
   for (auto& k : keys)
-    if (k.find('/') != std::string::npos) return platform::kobotoolbox;
+    if (k == "formhub/uuid" || k == "meta/instanceID" || k == "__version__" || k == "_xform_id_string")
+      return platform::kobotoolbox;
   return platform::plain;
 }
 
@@ -551,6 +557,20 @@ void guess_from_values(column& c, const std::vector<std::string_view>& values) {
   }
   double mean_words = static_cast<double>(words) / static_cast<double>(n);
   double distinct_ratio = static_cast<double>(distinct.size()) / static_cast<double>(n);
+  // An id column nobody named (every value different, one token, a header like "Employee
+  // No."): personal data, never a segment.
+  {
+    bool id_words = false;
+    for (auto& w : words_of(c.question))
+      if (w == "id" || w == "no" || w == "nr" || w == "code" ||
+          w == "identifier" || w == "uuid" || w == "ssn" || w == "badge" || w == "employee")
+        id_words = true;
+    if (id_words && n >= 3 && distinct.size() == n && mean_words <= 1.0) {
+      c.r = role::metadata;
+      c.why = "an identifier (every value different)";
+      return;
+    }
+  }
   if (numeric * 10 >= n * 9) {
     c.r = role::rating;
     c.why = "numeric values";
@@ -707,6 +727,37 @@ void assign_roles(std::vector<column>& cols, platform p, const std::vector<owned
     for (auto& [ci, v] : row.cells)
       if (ci >= 0 && static_cast<std::size_t>(ci) < cols.size() && !trim(v).empty())
         values[static_cast<std::size_t>(ci)].push_back(trim(v));
+  // LimeSurvey multiple choice: code[SQ001], code[SQ002]... hold "Y" when ticked; they are
+  // one question, whose value is the list of ticked codes.
+  for (std::size_t i = 0; i < cols.size(); ++i) {
+    auto& c = cols[i];
+    if (c.r != role::unknown || (p != platform::limesurvey && p != platform::plain)) continue;
+    auto lb = c.name.rfind('[');
+    if (lb == std::string::npos || lb == 0 || c.name.back() != ']') continue;
+    bool ticks = std::all_of(values[i].begin(), values[i].end(), [](std::string_view v) {
+      std::string k = key_of(v);
+      return k == "y" || k == "yes" || k == "1" || k == "x";
+    });
+    if (!ticks) continue;
+    std::string base = c.name.substr(0, lb);
+    std::size_t first = i;
+    for (std::size_t j = 0; j < i; ++j)
+      if (cols[j].r == role::option && cols[j].name.rfind(base + "[", 0) == 0) {
+        first = j;
+        break;
+      }
+    c.r = role::option;
+    c.parent = static_cast<int>(first);
+    c.option_label = c.name.substr(lb + 1, c.name.size() - lb - 2);
+    c.why = fmt::format("LimeSurvey option of {}", base);
+    if (first == i) c.question = base;
+  }
+  // "Other" text of such a group belongs to the group.
+  for (auto& c : cols) {
+    if (c.r != role::other_text || c.parent < 0) continue;
+    const auto& parent = cols[static_cast<std::size_t>(c.parent)];
+    if (parent.r == role::option && parent.parent >= 0) c.parent = parent.parent;
+  }
   bool explicit_text = !o.text_columns.empty();
   for (std::size_t i = 0; i < cols.size(); ++i) {
     auto& c = cols[i];
@@ -721,8 +772,26 @@ void assign_roles(std::vector<column>& cols, platform p, const std::vector<owned
   // 4. The unit: a column of categories whose header names a kind of unit.
   bool have_unit = std::any_of(cols.begin(), cols.end(), [](auto& c) { return c.r == role::unit; });
   if (!have_unit && o.unit_column.empty()) {
-    for (auto& c : cols) {
-      if (c.r != role::segment) continue;
+    for (std::size_t i = 0; i < cols.size(); ++i) {
+      auto& c = cols[i];
+      bool short_text = false;
+      if (c.r == role::text && !c.explicit_role && !values[i].empty()) {
+        std::size_t words = 0;
+        for (auto v : values[i]) words += word_count(v);
+        std::unordered_set<std::string_view> d(values[i].begin(), values[i].end());
+        // Unit names repeat; answers to an open question do not.
+        short_text = words <= 4 * values[i].size() &&
+                     (values[i].size() < 10 || d.size() * 2 <= values[i].size());
+      }
+      if (c.r != role::segment && !short_text) continue;
+      // "Did you find the site?" names a site but answers yes or no: not a unit.
+      bool yes_no = !values[i].empty() && std::all_of(values[i].begin(), values[i].end(), [](std::string_view v) {
+        std::string k = key_of(v);
+        return k == "yes" || k == "no" || k == "true" || k == "false" || k == "y" || k == "n" ||
+               k == "0" || k == "1" || k == "si" || k == "sí" || k == "oui" || k == "non" ||
+               k == "ja" || k == "nein" || k == "sim" || k == "não";
+      });
+      if (yes_no) continue;
       bool match = false;
       for (auto& w : words_of(c.question))
         if (unit_words().count(w)) match = true;
@@ -733,6 +802,11 @@ void assign_roles(std::vector<column>& cols, platform p, const std::vector<owned
       }
     }
   }
+  // Day-first dates: one "15/3/2024" in the sample settles the order for the column.
+  for (std::size_t i = 0; i < cols.size(); ++i)
+    if (cols[i].r == role::time || cols[i].r == role::submitted)
+      for (auto v : values[i])
+        if (looks_day_first(v)) cols[i].day_first = true;
   // Only one time column: the first; the others become segments.
   bool seen_time = false;
   for (auto& c : cols) {

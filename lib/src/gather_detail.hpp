@@ -60,7 +60,9 @@ struct column {
   role r = role::unknown;
   int parent = -1;       ///< other_text / option: the column whose question it belongs to
   std::string why;       ///< how the role was decided (for --columns)
+  std::string option_label;  ///< option: the value when the cell is a tick ("Y")
   bool explicit_role = false;
+  bool day_first = false;  ///< time: dates are written day first (seen in the sample)
 };
 
 /// A row as the gatherer sees it: cells (column index, value) in column order; a column may

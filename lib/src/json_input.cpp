@@ -30,16 +30,19 @@ std::string scalar_text(const nlohmann::ordered_json& v) {
 
 [[noreturn]] void parse_failure(const std::string& file, std::string_view text,
                                 const nlohmann::json::parse_error& e, long long base_line) {
+  // nlohmann: "[json.exception.parse_error.101] parse error at line 3, column 54: syntax error
+  // while parsing object - invalid literal; last read: '...'": keep what comes after the
+  // position.
   std::string why = e.what();
-  auto p = why.find(": ");
-  if (p != std::string::npos) {
-    auto q = why.find(": ", p + 2);
-    if (q != std::string::npos) why = why.substr(q + 2);
-  }
+  auto col = why.find("column ");
+  auto colon = col == std::string::npos ? why.find(": ") : why.find(": ", col);
+  std::string where;
+  if (col != std::string::npos) where = " at " + why.substr(col, why.find(':', col) - col);
+  if (colon != std::string::npos) why = why.substr(colon + 2);
   long long line = base_line + line_at(text, e.byte > 0 ? e.byte - 1 : 0) - 1;
   bool at_end = e.byte >= text.size();
   throw data_error(file, line,
-                   fmt::format("invalid JSON: {}{}", why,
+                   fmt::format("invalid JSON{}: {}{}", where, why,
                                at_end ? "; the input ends early: is the file truncated?" : ""));
 }
 }  // namespace
@@ -196,7 +199,10 @@ bool json_source::next(json_submission& out) {
     out.index = ++index_;
     out.line = line_;
     auto t = obj.find("type");
-    if (t != obj.end() && t->is_string() && is_stream_type(t->get<std::string>())) {
+    if (index_ == 1 && t != obj.end() && t->is_string() && t->get<std::string>() == "header")
+      massline_stream_ = true;
+    if (t != obj.end() && t->is_string() &&
+        (massline_stream_ || is_stream_type(t->get<std::string>()))) {
       out.stream_record = true;
       out.stream_type = t->get<std::string>();
       out.raw.assign(line);

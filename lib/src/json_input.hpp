@@ -36,6 +36,7 @@ class json_source {
  private:
   text_input& in_;
   bool jsonl_ = false;
+  bool massline_stream_ = false;  // began with a header record: every typed record passes
   std::string buf_;
   std::size_t pos_ = 0;
   bool eof_ = false;

@@ -82,7 +82,19 @@ std::string from_epoch(long long secs, int millis) {
 
 }  // namespace
 
-std::string parse_time(std::string_view raw) {
+bool looks_day_first(std::string_view raw) {
+  std::string_view s = trim(raw);
+  std::size_t i = 0;
+  int a = 0, n = 0;
+  while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])) && n < 3) {
+    a = a * 10 + (s[i] - '0');
+    ++i;
+    ++n;
+  }
+  return n >= 1 && n <= 2 && i < s.size() && (s[i] == '/' || s[i] == '.') && a > 12 && a <= 31;
+}
+
+std::string parse_time(std::string_view raw, bool day_first) {
   std::string_view s = trim(raw);
   if (s.empty() || s.size() > 64) return {};
   bool all_digits = true;
@@ -113,7 +125,7 @@ std::string parse_time(std::string_view raw) {
     y = a, m = b, d = cc;
   } else if (n3d == 4 || n3d == 2) {
     y = n3d == 2 ? 2000 + cc : cc;
-    if (sep == '.' || a > 12) {
+    if (sep == '.' || a > 12 || (day_first && b <= 12)) {
       d = a, m = b;
     } else {
       m = a, d = b;

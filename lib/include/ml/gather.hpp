@@ -24,6 +24,7 @@ struct gather_options {
   std::string salt, salt_file;
   bool keep_pii = false;
   bool no_split = false;
+  bool keep_test = false;  ///< keep rows a platform marks as preview or test
   bool list_columns = false;  ///< print how each column is read, instead of ideas
   std::size_t sample_rows = 1000;  ///< rows looked at to decide what a column holds
   std::size_t threads = 0;  ///< worker threads (0: one per core, at most 8); output is the same

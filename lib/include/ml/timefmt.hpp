@@ -14,7 +14,11 @@ namespace ml {
 /// D/M/YYYY when the first number is over 12), "D.M.YYYY H:MM" (European), fractional
 /// seconds, "UTC"/"GMT"/"Z" and numeric offsets, and Unix epoch seconds (10 digits) or
 /// milliseconds (13 digits, as Pol.is writes), which are UTC.
-std::string parse_time(std::string_view s);
+/// `day_first` reads "4/3/2024" as 4 March (a column whose other values show day-first order).
+std::string parse_time(std::string_view s, bool day_first = false);
+
+/// True if a slash or dot date in `s` can only be day-first ("15/3/2024").
+bool looks_day_first(std::string_view s);
 
 /// Formats days since 1970-01-01 as "YYYY-MM-DD".
 std::string format_date(long long days);

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Runs golden end-to-end cases of ml-gather (Miller style: one folder per behaviour).
+#
+#   tests/cli/run_case.sh BINARY CASE_DIR...
+#   ML_REGEN=1 tests/cli/run_case.sh BINARY CASE_DIR...   # rewrite expout/experr/expcode
+#
+# A case folder holds `cmd` (a bash snippet), `expout`, `experr`, `expcode`, a one-line
+# `README` ("Show that ..."), and the input files it needs. The snippet runs in a scratch
+# copy of the folder (so that -o, --rejects and `ls` never touch the source tree, and cases
+# can run in parallel), with $ML_GATHER set to the binary, ML_SALT=test-salt, NO_COLOR=1,
+# TZ=UTC, LC_ALL=C.UTF-8, HOME in the scratch folder, and stdin from /dev/null. Its stdout,
+# stderr and exit status must equal expout, experr and expcode exactly; on a mismatch the
+# runner prints a unified diff and fails. With ML_REGEN=1 it writes what it got instead,
+# to be reviewed with `git diff tests/cli`.
+set -u
+
+if [ $# -lt 2 ]; then
+  echo "usage: $0 BINARY CASE_DIR..." >&2
+  exit 64
+fi
+bin=$1
+shift
+case "$bin" in /*) ;; *) bin=$PWD/$bin ;; esac
+if [ ! -x "$bin" ]; then
+  echo "$0: $bin: not an executable" >&2
+  exit 66
+fi
+
+failed=0
+scratch=
+trap 'rm -rf "$scratch"' EXIT
+trap 'exit 130' INT TERM
+for dir in "$@"; do
+  dir=${dir%/}
+  name=$(basename "$dir")
+  if [ ! -f "$dir/cmd" ]; then
+    echo "FAIL $name: no cmd in $dir" >&2
+    failed=1
+    continue
+  fi
+  scratch=$(mktemp -d "${TMPDIR:-/tmp}/ml-cli-$name.XXXXXX")
+  work=$scratch/$name
+  mkdir "$work" "$scratch/home"
+  # Copy the inputs (not the expected files, so that regenerating never changes what `ls`
+  # in a cmd sees).
+  (cd "$dir" && tar cf - --exclude=expout --exclude=experr --exclude=expcode .) |
+    (cd "$work" && tar xf -)
+  (
+    cd "$work" || exit 70
+    unset ML_SALT_FILE ML_REGEN
+    export ML_GATHER=$bin ML_SALT=test-salt NO_COLOR=1 TZ=UTC LC_ALL=C.UTF-8 HOME=$scratch/home
+    export TERM=dumb
+    exec bash ./cmd </dev/null >"$scratch/out" 2>"$scratch/err"
+  )
+  echo $? >"$scratch/code"
+
+  if [ "${ML_REGEN:-}" = 1 ]; then
+    cp "$scratch/out" "$dir/expout"
+    cp "$scratch/err" "$dir/experr"
+    cp "$scratch/code" "$dir/expcode"
+    echo "REGEN $name"
+  else
+    ok=1
+    for f in out err code; do
+      exp=$dir/exp$f
+      if [ ! -f "$exp" ]; then
+        echo "FAIL $name: missing $exp (run with ML_REGEN=1 to create it)"
+        ok=0
+        continue
+      fi
+      if ! cmp -s "$exp" "$scratch/$f"; then
+        case $f in
+          out) what=stdout ;;
+          err) what=stderr ;;
+          *) what="exit status" ;;
+        esac
+        echo "FAIL $name: $what differs (--- expected, +++ actual):"
+        diff -u --label "$name/exp$f" --label "actual" "$exp" "$scratch/$f"
+        ok=0
+      fi
+    done
+    if [ $ok = 1 ]; then
+      echo "PASS $name"
+    else
+      echo "cmd was:"
+      sed 's/^/  /' "$dir/cmd"
+      failed=1
+    fi
+  fi
+  rm -rf "$scratch"
+done
+exit $failed

@@ -1,0 +1,517 @@
+// SPDX-License-Identifier: Apache-2.0
+// Unit tests for ml/input.hpp: opening files and pipes, and reading them as UTF-8 whatever
+// their encoding (UTF-8 with or without BOM, UTF-16 with or without BOM, Windows-1252, or a
+// named encoding), with the warnings and errors each case calls for.
+#include "ml/input.hpp"
+
+#include <gtest/gtest.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "ml/error.hpp"
+#include "ml/utf8.hpp"
+
+namespace ml {
+namespace {
+
+class temp_dir {
+ public:
+  temp_dir() {
+    const char* base = std::getenv("TMPDIR");
+    std::string pattern = std::string(base && *base ? base : "/tmp") + "/ml-input-test-XXXXXX";
+    if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+    path_ = pattern;
+  }
+  ~temp_dir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  temp_dir(const temp_dir&) = delete;
+  temp_dir& operator=(const temp_dir&) = delete;
+  std::string write(const std::string& name, std::string_view bytes) const {
+    std::string p = path_ + "/" + name;
+    std::ofstream out(p, std::ios::binary);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    return p;
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// A pipe whose read end is reachable by a path (/dev/fd/N), fed by a thread: input that
+// cannot be rewound, as stdin usually is. Declare it before the byte_input that reads it.
+class pipe_feeder {
+ public:
+  explicit pipe_feeder(std::string data) : data_(std::move(data)) {
+    int fds[2];
+    if (::pipe(fds) != 0) throw std::runtime_error("pipe failed");
+    read_fd_ = fds[0];
+    int w = fds[1];
+    writer_ = std::thread([this, w] {
+      // A reader that stops early must not kill the test with SIGPIPE.
+      sigset_t set;
+      sigemptyset(&set);
+      sigaddset(&set, SIGPIPE);
+      pthread_sigmask(SIG_BLOCK, &set, nullptr);
+      std::size_t off = 0;
+      while (off < data_.size()) {
+        ssize_t n = ::write(w, data_.data() + off, data_.size() - off);
+        if (n <= 0) break;
+        off += static_cast<std::size_t>(n);
+      }
+      ::close(w);
+    });
+  }
+  ~pipe_feeder() {
+    ::close(read_fd_);
+    writer_.join();
+  }
+  pipe_feeder(const pipe_feeder&) = delete;
+  pipe_feeder& operator=(const pipe_feeder&) = delete;
+  std::string path() const { return "/dev/fd/" + std::to_string(read_fd_); }
+
+ private:
+  std::string data_;
+  int read_fd_ = -1;
+  std::thread writer_;
+};
+
+struct decoded {
+  std::string text;
+  std::string encoding;
+  std::vector<std::string> warnings;
+  std::vector<std::string> chunks;
+};
+
+decoded decode(const std::string& path, const std::string& encoding = "") {
+  decoded d;
+  byte_input bytes(path);
+  text_input text(bytes, encoding, [&](const std::string& w) { d.warnings.push_back(w); });
+  std::string chunk;
+  while (text.next(chunk)) {
+    d.chunks.push_back(chunk);
+    d.text += chunk;
+    chunk.clear();
+  }
+  d.encoding = text.encoding();
+  return d;
+}
+
+std::string utf16(std::u16string_view s, bool little_endian, bool bom) {
+  std::string out;
+  if (bom) out += little_endian ? "\xFF\xFE" : "\xFE\xFF";
+  for (char16_t c : s) {
+    char lo = static_cast<char>(c & 0xFF), hi = static_cast<char>(c >> 8);
+    if (little_endian) {
+      out.push_back(lo);
+      out.push_back(hi);
+    } else {
+      out.push_back(hi);
+      out.push_back(lo);
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// byte_input
+
+TEST(ByteInput, MissingFileIsExit66) {
+  temp_dir dir;
+  std::string path = dir.path() + "/no-such-file.csv";
+  try {
+    byte_input in(path);
+    FAIL() << "expected ml::error";
+  } catch (const error& e) {
+    EXPECT_EQ(e.code(), 66);
+    EXPECT_EQ(std::string(e.what()), path + ": cannot open: No such file or directory");
+  }
+}
+
+TEST(ByteInput, DirectoryIsExit66) {
+  temp_dir dir;
+  try {
+    byte_input in(dir.path());
+    FAIL() << "expected ml::error";
+  } catch (const error& e) {
+    EXPECT_EQ(e.code(), exit_no_input);
+  }
+}
+
+TEST(ByteInput, RegularFileIsRewindable) {
+  temp_dir dir;
+  byte_input in(dir.write("f", "hello"));
+  EXPECT_TRUE(in.rewindable());
+  EXPECT_EQ(in.size(), 5);
+  std::string out;
+  EXPECT_EQ(in.read(out, 3), 3u);
+  EXPECT_EQ(out, "hel");
+  EXPECT_EQ(in.consumed(), 3);
+  in.rewind();
+  out.clear();
+  in.read_all(out, 100);
+  EXPECT_EQ(out, "hello");
+}
+
+TEST(ByteInput, ReadAllRefusesMoreThanTheLimit) {
+  temp_dir dir;
+  byte_input in(dir.write("f", std::string(3 << 20, 'x')));
+  std::string out;
+  try {
+    in.read_all(out, 1 << 20);
+    FAIL() << "expected ml::error";
+  } catch (const error& e) {
+    EXPECT_EQ(e.code(), 65);
+  }
+}
+
+TEST(ByteInput, DashIsStdin) {
+  byte_input in("-");
+  EXPECT_EQ(in.name(), "<stdin>");
+}
+
+TEST(ByteInput, PipeIsNotRewindable) {
+  pipe_feeder feed("abc");
+  byte_input in(feed.path());
+  EXPECT_FALSE(in.rewindable());
+  EXPECT_EQ(in.size(), -1);
+  std::string out;
+  in.read_all(out, 100);
+  EXPECT_EQ(out, "abc");
+}
+
+// ---------------------------------------------------------------------------------------------
+// UTF-8
+
+TEST(TextInput, Utf8WithoutBom) {
+  temp_dir dir;
+  auto d = decode(dir.write("u.csv", "caf\u00e9,\u20ac\n"));
+  EXPECT_EQ(d.text, "caf\u00e9,\u20ac\n");
+  EXPECT_EQ(d.encoding, "utf-8");
+  EXPECT_TRUE(d.warnings.empty());
+}
+
+TEST(TextInput, Utf8BomIsStripped) {
+  temp_dir dir;
+  auto d = decode(dir.write("u.csv", "\xEF\xBB\xBFname,town\nAda,K\u00f6ln\n"));
+  EXPECT_EQ(d.text, "name,town\nAda,K\u00f6ln\n");
+  EXPECT_EQ(d.encoding, "utf-8-bom");
+  EXPECT_TRUE(d.warnings.empty());
+}
+
+TEST(TextInput, Utf8BomIsStrippedWhenUtf8IsDeclared) {
+  temp_dir dir;
+  auto d = decode(dir.write("u.csv", "\xEF\xBB\xBFx\n"), "UTF-8");
+  EXPECT_EQ(d.text, "x\n");
+}
+
+TEST(TextInput, OnlyABom) {
+  temp_dir dir;
+  auto d = decode(dir.write("u.csv", "\xEF\xBB\xBF"));
+  EXPECT_EQ(d.text, "");
+}
+
+TEST(TextInput, EmptyFile) {
+  temp_dir dir;
+  auto d = decode(dir.write("e.csv", ""));
+  EXPECT_EQ(d.text, "");
+  EXPECT_TRUE(d.warnings.empty());
+}
+
+TEST(TextInput, PeekDoesNotConsume) {
+  temp_dir dir;
+  byte_input bytes(dir.write("p.csv", "a,b\n1,2\n"));
+  text_input text(bytes, "", [](const std::string&) {});
+  EXPECT_EQ(text.peek(), "a,b\n1,2\n");
+  EXPECT_EQ(text.peek(), "a,b\n1,2\n");
+  std::string all, chunk;
+  while (text.next(chunk)) {
+    all += chunk;
+    chunk.clear();
+  }
+  EXPECT_EQ(all, "a,b\n1,2\n");
+}
+
+TEST(TextInput, PrefixBytesAreReadFirst) {
+  temp_dir dir;
+  byte_input bytes(dir.write("p.csv", "\xEF\xBB\xBFhead\nbody\n"));
+  std::string prefix;
+  bytes.read(prefix, 6);
+  text_input text(bytes, "", [](const std::string&) {}, prefix);
+  std::string all, chunk;
+  while (text.next(chunk)) {
+    all += chunk;
+    chunk.clear();
+  }
+  EXPECT_EQ(all, "head\nbody\n");
+  EXPECT_EQ(text.encoding(), "utf-8-bom");
+}
+
+TEST(TextInput, DeclaredUtf8WithInvalidBytesIsADataErrorWithTheLine) {
+  temp_dir dir;
+  std::string path = dir.write("bad.csv", "one\ntwo\ncaf\xE9\nfour\n");
+  try {
+    decode(path, "utf-8");
+    FAIL() << "expected ml::error";
+  } catch (const error& e) {
+    EXPECT_EQ(e.code(), 65);
+    std::string msg = e.what();
+    EXPECT_EQ(msg.rfind(path + ":3: invalid UTF-8 byte 0xE9", 0), 0u) << msg;
+  }
+}
+
+// The first chunk ends at 64 KiB and the next ones are 1 MiB: split a two-byte and a
+// three-byte sequence across those edges.
+std::string straddling_text() {
+  std::string s(65535, 'a');
+  s += "\u00e9";                      // bytes 65535 and 65536
+  s += std::string(1048574, 'b');     // up to 65536 + 1 MiB - 1
+  s += "\u20ac";                      // bytes 1114111 .. 1114113
+  s += "tail\n";
+  return s;
+}
+
+TEST(TextInput, SequenceSplitAcrossChunksDetected) {
+  temp_dir dir;
+  std::string s = straddling_text();
+  auto d = decode(dir.write("big.csv", s));
+  EXPECT_TRUE(d.text == s);
+  EXPECT_EQ(d.encoding, "utf-8");
+  EXPECT_TRUE(d.warnings.empty());
+}
+
+TEST(TextInput, SequenceSplitAcrossChunksDeclared) {
+  temp_dir dir;
+  std::string s = straddling_text();
+  auto d = decode(dir.write("big.csv", s), "utf-8");
+  EXPECT_TRUE(d.text == s);
+  for (auto& c : d.chunks) EXPECT_EQ(utf8_find_invalid(c), std::string_view::npos);
+}
+
+TEST(TextInput, SequenceSplitAcrossChunksFromAPipe) {
+  std::string s = straddling_text();
+  decoded d;
+  {
+    pipe_feeder feed(s);
+    d = decode(feed.path());
+  }
+  EXPECT_TRUE(d.text == s);
+  EXPECT_EQ(d.encoding, "utf-8");
+  EXPECT_TRUE(d.warnings.empty());
+  for (auto& c : d.chunks) EXPECT_EQ(utf8_find_invalid(c), std::string_view::npos);
+}
+
+TEST(TextInput, TruncatedSequenceAtTheEndIsADataError) {
+  temp_dir dir;
+  std::string path = dir.write("cut.csv", "a\nb\xE2\x82");
+  try {
+    decode(path, "utf-8");
+    FAIL() << "expected ml::error";
+  } catch (const error& e) {
+    EXPECT_EQ(e.code(), 65);
+    EXPECT_EQ(std::string(e.what()).rfind(path + ":2: ", 0), 0u) << e.what();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// UTF-16
+
+TEST(TextInput, Utf16LeWithBom) {
+  temp_dir dir;
+  auto d = decode(dir.write("u16.csv", utf16(u"q,a\n1,caf\u00e9 \U0001F600\n", true, true)));
+  EXPECT_EQ(d.text, "q,a\n1,caf\u00e9 \U0001F600\n");
+  EXPECT_EQ(d.encoding, "utf-16le");
+  EXPECT_TRUE(d.warnings.empty());
+}
+
+TEST(TextInput, Utf16BeWithBom) {
+  temp_dir dir;
+  auto d = decode(dir.write("u16.csv", utf16(u"q,a\n1,\u00fcber \u20ac\n", false, true)));
+  EXPECT_EQ(d.text, "q,a\n1,\u00fcber \u20ac\n");
+  EXPECT_EQ(d.encoding, "utf-16be");
+  EXPECT_TRUE(d.warnings.empty());
+}
+
+TEST(TextInput, Utf16LeWithoutBomIsDetectedWithAWarning) {
+  temp_dir dir;
+  std::string path = dir.write("u16.csv", utf16(u"name,comment\nAda,tr\u00e8s bien\n", true, false));
+  auto d = decode(path);
+  EXPECT_EQ(d.text, "name,comment\nAda,tr\u00e8s bien\n");
+  EXPECT_EQ(d.encoding, "utf-16le");
+  ASSERT_EQ(d.warnings.size(), 1u);
+  EXPECT_EQ(d.warnings[0].rfind(path + ": ", 0), 0u) << d.warnings[0];
+  EXPECT_NE(d.warnings[0].find("UTF-16LE"), std::string::npos) << d.warnings[0];
+}
+
+TEST(TextInput, Utf16BeWithoutBomIsDetectedWithAWarning) {
+  temp_dir dir;
+  auto d = decode(dir.write("u16.csv", utf16(u"name,comment\nBo,fine\n", false, false)));
+  EXPECT_EQ(d.text, "name,comment\nBo,fine\n");
+  EXPECT_EQ(d.encoding, "utf-16be");
+  EXPECT_EQ(d.warnings.size(), 1u);
+}
+
+TEST(TextInput, DeclaredUtf16LeNeedsNoWarning) {
+  temp_dir dir;
+  auto d = decode(dir.write("u16.csv", utf16(u"a,b\n", true, false)), "utf-16le");
+  EXPECT_EQ(d.text, "a,b\n");
+  EXPECT_TRUE(d.warnings.empty());
+}
+
+TEST(TextInput, Utf16LargerThanAChunk) {
+  temp_dir dir;
+  std::u16string s;
+  for (int i = 0; s.size() < 1'500'000; ++i)
+    s += u"r\u00e9ponse \U0001F600 " + std::u16string(1, static_cast<char16_t>(u'0' + i % 10)) +
+         u"\n";
+  auto d = decode(dir.write("u16.csv", utf16(s, true, true)));
+  // Re-encode what came back and compare with the source.
+  std::u16string back;
+  {
+    // Minimal UTF-8 -> UTF-16 for the check.
+    const std::string& t = d.text;
+    for (std::size_t i = 0; i < t.size();) {
+      unsigned char c = static_cast<unsigned char>(t[i]);
+      char32_t cp;
+      std::size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+      cp = len == 1 ? c : len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
+      for (std::size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(t[i + k]) & 0x3F);
+      i += len;
+      if (cp >= 0x10000) {
+        back.push_back(static_cast<char16_t>(0xD800 + ((cp - 0x10000) >> 10)));
+        back.push_back(static_cast<char16_t>(0xDC00 + ((cp - 0x10000) & 0x3FF)));
+      } else {
+        back.push_back(static_cast<char16_t>(cp));
+      }
+    }
+  }
+  EXPECT_TRUE(back == s);
+  EXPECT_EQ(utf8_find_invalid(d.text), std::string_view::npos);
+}
+
+TEST(TextInput, Utf16CutInsideACharacterIsADataError) {
+  temp_dir dir;
+  std::string bytes = utf16(u"a,b\n1,2\n", true, true) + "x";  // one byte too many
+  std::string path = dir.write("odd.csv", bytes);
+  try {
+    decode(path);
+    FAIL() << "expected ml::error";
+  } catch (const error& e) {
+    EXPECT_EQ(e.code(), 65);
+    EXPECT_EQ(std::string(e.what()).rfind(path + ":", 0), 0u) << e.what();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Windows-1252 and other named encodings
+
+TEST(TextInput, Windows1252IsDetectedWithOneWarningNamingTheLine) {
+  temp_dir dir;
+  std::string path =
+      dir.write("w.csv", "id,comment\n1,caf\xE9 \x93quoted\x94 costs \x80" "5\n2,na\xEFve\n");
+  auto d = decode(path);
+  EXPECT_EQ(d.text,
+            "id,comment\n1,caf\u00e9 \u201cquoted\u201d costs \u20ac5\n2,na\u00efve\n");
+  EXPECT_EQ(d.encoding, "windows-1252");
+  ASSERT_EQ(d.warnings.size(), 1u);
+  EXPECT_EQ(d.warnings[0].rfind(path + ":2: ", 0), 0u) << d.warnings[0];
+  EXPECT_NE(d.warnings[0].find("Windows-1252"), std::string::npos) << d.warnings[0];
+}
+
+TEST(TextInput, Windows1252InvalidBytesLateInALargeFile) {
+  temp_dir dir;
+  std::string s;
+  for (int i = 0; i < 100'000; ++i) s += "line " + std::to_string(i) + "\n";
+  s += "caf\xE9\n";
+  std::string path = dir.write("w.csv", s);
+  auto d = decode(path);
+  EXPECT_EQ(d.encoding, "windows-1252");
+  ASSERT_EQ(d.warnings.size(), 1u);
+  EXPECT_EQ(d.warnings[0].rfind(path + ":100001: ", 0), 0u) << d.warnings[0];
+  EXPECT_EQ(d.text.substr(d.text.size() - 6), "caf\u00e9\n");
+}
+
+TEST(TextInput, Windows1252FromAPipe) {
+  decoded d;
+  {
+    pipe_feeder feed("a\n\x93hi\x94\n");
+    d = decode(feed.path());
+  }
+  EXPECT_EQ(d.text, "a\n\u201chi\u201d\n");
+  EXPECT_EQ(d.encoding, "windows-1252");
+  ASSERT_EQ(d.warnings.size(), 1u);
+  EXPECT_NE(d.warnings[0].find(":2: "), std::string::npos) << d.warnings[0];
+}
+
+TEST(TextInput, DeclaredWindows1252GivesNoWarning) {
+  temp_dir dir;
+  std::string bytes = "caf\xE9 \x80\n";
+  EXPECT_EQ(decode(dir.write("w.csv", bytes), "windows-1252").text, "caf\u00e9 \u20ac\n");
+  auto d = decode(dir.write("w2.csv", bytes), "cp1252");
+  EXPECT_EQ(d.text, "caf\u00e9 \u20ac\n");
+  EXPECT_TRUE(d.warnings.empty());
+  EXPECT_EQ(d.encoding, "windows-1252");
+  EXPECT_EQ(decode(dir.write("w3.csv", "\xE9t\xE9\n"), "latin1").text, "\u00e9t\u00e9\n");
+}
+
+TEST(TextInput, DeclaredIcuEncoding) {
+  temp_dir dir;
+  // ISO-8859-15 has the euro sign at 0xA4.
+  auto d = decode(dir.write("l9.csv", "prix \xA4\n"), "ISO-8859-15");
+  EXPECT_EQ(d.text, "prix \u20ac\n");
+  EXPECT_TRUE(d.warnings.empty());
+}
+
+TEST(TextInput, UnknownEncodingIsAUsageError) {
+  temp_dir dir;
+  byte_input bytes(dir.write("x.csv", "a\n"));
+  try {
+    text_input text(bytes, "klingon-8", [](const std::string&) {});
+    FAIL() << "expected ml::error";
+  } catch (const error& e) {
+    EXPECT_EQ(e.code(), 64);
+    EXPECT_NE(std::string(e.what()).find("klingon-8"), std::string::npos) << e.what();
+  }
+}
+
+TEST(TextInput, PipeWithBom) {
+  decoded d;
+  {
+    pipe_feeder feed("\xEF\xBB\xBFx,y\n1,2\n");
+    d = decode(feed.path());
+  }
+  EXPECT_EQ(d.text, "x,y\n1,2\n");
+  EXPECT_EQ(d.encoding, "utf-8-bom");
+}
+
+TEST(TextInput, PipeWithInvalidBytesAfterTheFirstMegabyteIsADataError) {
+  std::string s;
+  for (int i = 0; s.size() < (3u << 20); ++i) s += "row " + std::to_string(i) + "\n";
+  long long lines = static_cast<long long>(std::count(s.begin(), s.end(), '\n'));
+  s += "caf\xE9\n";
+  pipe_feeder feed(s);
+  try {
+    decode(feed.path());
+    FAIL() << "expected ml::error";
+  } catch (const error& e) {
+    EXPECT_EQ(e.code(), 65);
+    std::string want = ":";
+    want.append(std::to_string(lines + 1)).append(": invalid UTF-8");
+    EXPECT_NE(std::string(e.what()).find(want), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace ml

@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: Apache-2.0
+// Unit tests for ml/output.hpp: a file output appears whole on commit() or not at all, an
+// old file stays intact until then, and write errors carry the right exit codes.
+#include "ml/output.hpp"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+
+#include "ml/error.hpp"
+
+namespace ml {
+namespace {
+
+class temp_dir {
+ public:
+  temp_dir() {
+    const char* base = std::getenv("TMPDIR");
+    std::string pattern = std::string(base && *base ? base : "/tmp") + "/ml-output-test-XXXXXX";
+    if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+    path_ = pattern;
+  }
+  ~temp_dir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  temp_dir(const temp_dir&) = delete;
+  temp_dir& operator=(const temp_dir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+  /// Names of every entry in the directory, dot files included.
+  std::set<std::string> entries() const {
+    std::set<std::string> out;
+    for (auto& e : std::filesystem::directory_iterator(path_))
+      out.insert(e.path().filename().string());
+    return out;
+  }
+
+ private:
+  std::string path_;
+};
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void spit(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary);
+  out << bytes;
+}
+
+// Sets the umask for the life of the object.
+class umask_guard {
+ public:
+  explicit umask_guard(mode_t m) : old_(::umask(m)) {}
+  ~umask_guard() { ::umask(old_); }
+
+ private:
+  mode_t old_;
+};
+
+TEST(Output, FileAppearsOnlyOnCommit) {
+  temp_dir dir;
+  std::string path = dir.file("out.jsonl");
+  output out(path);
+  out.line("{\"a\":1}");
+  out.write("{\"b\":");
+  out.put('2');
+  out.put('}');
+  out.put('\n');
+  out.flush();
+  EXPECT_FALSE(std::filesystem::exists(path));
+  out.commit();
+  EXPECT_EQ(slurp(path), "{\"a\":1}\n{\"b\":2}\n");
+  EXPECT_EQ(dir.entries(), (std::set<std::string>{"out.jsonl"}));
+  EXPECT_EQ(out.path(), path);
+  EXPECT_EQ(out.display_name(), path);
+  EXPECT_FALSE(out.is_stdout());
+}
+
+TEST(Output, NoCommitLeavesNoFileAndNoTemporary) {
+  temp_dir dir;
+  {
+    output out(dir.file("out.jsonl"));
+    out.write(std::string(200'000, 'x'));  // more than one buffer: the temporary has bytes
+    out.flush();
+    EXPECT_EQ(dir.entries().size(), 1u);  // the temporary, beside the target
+  }
+  EXPECT_TRUE(dir.entries().empty());
+}
+
+TEST(Output, ExistingFileIntactWithoutCommit) {
+  temp_dir dir;
+  std::string path = dir.file("ideas.jsonl");
+  spit(path, "old contents\n");
+  {
+    output out(path);
+    out.line("new contents");
+    out.flush();
+    EXPECT_EQ(slurp(path), "old contents\n");
+  }
+  EXPECT_EQ(slurp(path), "old contents\n");
+  EXPECT_EQ(dir.entries(), (std::set<std::string>{"ideas.jsonl"}));
+}
+
+TEST(Output, CommitReplacesAnExistingFile) {
+  temp_dir dir;
+  std::string path = dir.file("ideas.jsonl");
+  spit(path, "old contents that were longer\n");
+  output out(path);
+  out.line("new");
+  EXPECT_EQ(slurp(path), "old contents that were longer\n");
+  out.commit();
+  EXPECT_EQ(slurp(path), "new\n");
+  EXPECT_EQ(dir.entries(), (std::set<std::string>{"ideas.jsonl"}));
+}
+
+TEST(Output, PermissionsOfAnExistingFileAreKept) {
+  temp_dir dir;
+  std::string path = dir.file("kept.jsonl");
+  spit(path, "x\n");
+  ASSERT_EQ(::chmod(path.c_str(), 0640), 0);
+  output out(path);
+  out.line("y");
+  out.commit();
+  struct stat st {};
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0640u);
+}
+
+TEST(Output, NewFileFollowsTheUmask) {
+  temp_dir dir;
+  umask_guard mask(022);
+  std::string path = dir.file("new.jsonl");
+  output out(path);
+  out.line("y");
+  out.commit();
+  struct stat st {};
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0644u);
+}
+
+TEST(Output, LargeOutputIsWrittenWhole) {
+  temp_dir dir;
+  std::string path = dir.file("big.txt");
+  std::string expected;
+  output out(path);
+  for (int i = 0; i < 50'000; ++i) {
+    std::string l = "line " + std::to_string(i);
+    out.line(l);
+    expected += l + "\n";
+  }
+  std::string huge(300'000, 'h');
+  out.write(huge);
+  expected += huge;
+  out.commit();
+  EXPECT_TRUE(slurp(path) == expected);
+}
+
+TEST(Output, CommitTwiceIsHarmless) {
+  temp_dir dir;
+  std::string path = dir.file("o");
+  output out(path);
+  out.line("a");
+  out.commit();
+  EXPECT_NO_THROW(out.commit());
+  EXPECT_EQ(slurp(path), "a\n");
+}
+
+TEST(Output, DevFullIsAnIoError) {
+  if (!std::filesystem::exists("/dev/full")) GTEST_SKIP() << "no /dev/full";
+  try {
+    output out("/dev/full");
+    out.line("this cannot be written");
+    out.commit();
+    FAIL() << "expected ml::error";
+  } catch (const error& e) {
+    EXPECT_EQ(e.code(), 74);
+    EXPECT_EQ(std::string(e.what()).rfind("/dev/full: ", 0), 0u) << e.what();
+  }
+}
+
+TEST(Output, DevNullIsWrittenInPlace) {
+  output out("/dev/null");
+  out.line("gone");
+  EXPECT_NO_THROW(out.commit());
+}
+
+TEST(Output, MissingDirectoryIsExit73) {
+  temp_dir dir;
+  std::string path = dir.file("no/such/dir/out.jsonl");
+  try {
+    output out(path);
+    FAIL() << "expected ml::error";
+  } catch (const error& e) {
+    EXPECT_EQ(e.code(), 73);
+    EXPECT_EQ(std::string(e.what()).rfind(path + ": cannot create: ", 0), 0u) << e.what();
+  }
+}
+
+TEST(Output, DirectoryAsTargetIsExit73) {
+  temp_dir dir;
+  try {
+    output out(dir.path());
+    FAIL() << "expected ml::error";
+  } catch (const error& e) {
+    EXPECT_EQ(e.code(), 73);
+  }
+}
+
+TEST(Output, DashAndEmptyAreStdout) {
+  output a("-");
+  EXPECT_TRUE(a.is_stdout());
+  EXPECT_EQ(a.display_name(), "<stdout>");
+  output b("");
+  EXPECT_TRUE(b.is_stdout());
+  EXPECT_EQ(b.path(), "-");
+}
+
+TEST(Output, RelativePathInTheCurrentDirectory) {
+  temp_dir dir;
+  auto old = std::filesystem::current_path();
+  std::filesystem::current_path(dir.path());
+  {
+    output out("rel.jsonl");
+    out.line("r");
+    out.commit();
+  }
+  std::filesystem::current_path(old);
+  EXPECT_EQ(slurp(dir.file("rel.jsonl")), "r\n");
+  EXPECT_EQ(dir.entries(), (std::set<std::string>{"rel.jsonl"}));
+}
+
+}  // namespace
+}  // namespace ml

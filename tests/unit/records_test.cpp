@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: Apache-2.0
+// Unit tests for ml/records.hpp: reading the JSON Lines record stream with line numbers,
+// and the file:line errors a bad line gives.
+#include "ml/records.hpp"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "ml/error.hpp"
+#include "ml/input.hpp"
+
+namespace ml {
+namespace {
+
+class temp_dir {
+ public:
+  temp_dir() {
+    const char* base = std::getenv("TMPDIR");
+    std::string pattern = std::string(base && *base ? base : "/tmp") + "/ml-records-test-XXXXXX";
+    if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+    path_ = pattern;
+  }
+  ~temp_dir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  temp_dir(const temp_dir&) = delete;
+  temp_dir& operator=(const temp_dir&) = delete;
+  std::string write(const std::string& name, std::string_view bytes) const {
+    std::string p = path_ + "/" + name;
+    std::ofstream out(p, std::ios::binary);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    return p;
+  }
+
+ private:
+  std::string path_;
+};
+
+struct read_result {
+  std::vector<nlohmann::ordered_json> values;
+  std::vector<long long> lines;
+  std::vector<std::string> raws, types;
+};
+
+read_result read_records(const std::string& path) {
+  read_result r;
+  byte_input bytes(path);
+  text_input text(bytes, "", [](const std::string&) {});
+  record_reader reader(text);
+  record rec;
+  while (reader.next(rec)) {
+    r.values.push_back(rec.value);
+    r.lines.push_back(rec.line);
+    r.raws.emplace_back(rec.raw);
+    r.types.push_back(rec.type());
+  }
+  return r;
+}
+
+// The ml::error that reading `bytes` throws.
+error read_error(const std::string& bytes, std::string* path_out = nullptr) {
+  temp_dir dir;
+  std::string path = dir.write("in.jsonl", bytes);
+  if (path_out) *path_out = path;
+  try {
+    read_records(path);
+  } catch (const error& e) {
+    return e;
+  }
+  ADD_FAILURE() << "expected ml::error for: " << bytes;
+  return error(0, "");
+}
+
+TEST(RecordReader, ReadsObjectsWithLineNumbers) {
+  temp_dir dir;
+  auto r = read_records(dir.write(
+      "s.jsonl", "{\"type\":\"header\",\"v\":1}\n{\"type\":\"idea\",\"z\":1,\"a\":2}\n{\"n\":3}\n"));
+  ASSERT_EQ(r.values.size(), 3u);
+  EXPECT_EQ(r.lines, (std::vector<long long>{1, 2, 3}));
+  EXPECT_EQ(r.types, (std::vector<std::string>{"header", "idea", ""}));
+  EXPECT_EQ(r.raws[1], "{\"type\":\"idea\",\"z\":1,\"a\":2}");
+  // Keys keep the order they came in.
+  EXPECT_EQ(r.values[1].dump(), "{\"type\":\"idea\",\"z\":1,\"a\":2}");
+}
+
+TEST(RecordReader, SkipsBlankLines) {
+  temp_dir dir;
+  auto r = read_records(dir.write("s.jsonl", "\n{\"a\":1}\n\n  \t \n{\"b\":2}\n\n"));
+  ASSERT_EQ(r.values.size(), 2u);
+  EXPECT_EQ(r.lines, (std::vector<long long>{2, 5}));
+}
+
+TEST(RecordReader, Crlf) {
+  temp_dir dir;
+  auto r = read_records(dir.write("s.jsonl", "{\"a\":\"x\"}\r\n\r\n{\"b\":2}\r\n"));
+  ASSERT_EQ(r.values.size(), 2u);
+  EXPECT_EQ(r.values[0]["a"], "x");
+  EXPECT_EQ(r.raws[0], "{\"a\":\"x\"}");
+  EXPECT_EQ(r.lines, (std::vector<long long>{1, 3}));
+}
+
+TEST(RecordReader, LastLineWithoutNewlineIsRead) {
+  temp_dir dir;
+  auto r = read_records(dir.write("s.jsonl", "{\"a\":1}\n{\"b\":2}"));
+  ASSERT_EQ(r.values.size(), 2u);
+  EXPECT_EQ(r.lines[1], 2);
+}
+
+TEST(RecordReader, BomIsIgnored) {
+  temp_dir dir;
+  auto r = read_records(dir.write("s.jsonl", "\xEF\xBB\xBF{\"a\":1}\n"));
+  ASSERT_EQ(r.values.size(), 1u);
+}
+
+TEST(RecordReader, TypeThatIsNotAStringIsEmpty) {
+  temp_dir dir;
+  auto r = read_records(dir.write("s.jsonl", "{\"type\":3}\n"));
+  EXPECT_EQ(r.types, (std::vector<std::string>{""}));
+}
+
+TEST(RecordReader, InvalidLineGivesFileLineAndColumn) {
+  std::string path;
+  error e = read_error("{\"a\":1}\n{\"a\":1,}\n{\"b\":2}\n", &path);
+  EXPECT_EQ(e.code(), 65);
+  std::string msg = e.what();
+  EXPECT_EQ(msg.rfind(path + ":2: invalid JSON at column ", 0), 0u) << msg;
+  EXPECT_NE(msg.find("each line must hold one complete JSON object"), std::string::npos) << msg;
+  EXPECT_EQ(msg.find("[json.exception"), std::string::npos) << msg;
+}
+
+TEST(RecordReader, TruncatedLastLineSaysSo) {
+  std::string path;
+  error e = read_error("{\"a\":1}\n{\"a\":1}\n{\"text\":\"cut sho", &path);
+  EXPECT_EQ(e.code(), 65);
+  std::string msg = e.what();
+  EXPECT_EQ(msg.rfind(path + ":3: invalid JSON", 0), 0u) << msg;
+  EXPECT_NE(msg.find("truncated"), std::string::npos) << msg;
+}
+
+TEST(RecordReader, BadLineWithNewlineIsNotCalledTruncated) {
+  error e = read_error("{\"text\":\"cut sho\n");
+  EXPECT_EQ(std::string(e.what()).find("truncated"), std::string::npos) << e.what();
+}
+
+TEST(RecordReader, NonObjectLineIsAnError) {
+  for (std::string line : {"[1,2]", "\"text\"", "42", "null", "true"}) {
+    std::string path;
+    error e = read_error("{\"a\":1}\n" + line + "\n", &path);
+    EXPECT_EQ(e.code(), 65) << line;
+    std::string msg = e.what();
+    EXPECT_EQ(msg.rfind(path + ":2: not a JSON object", 0), 0u) << msg;
+  }
+}
+
+TEST(RecordReader, TwoObjectsOnOneLineIsAnError) {
+  error e = read_error("{\"a\":1}{\"b\":2}\n");
+  EXPECT_EQ(e.code(), 65);
+}
+
+TEST(RecordReader, LongLinesAcrossChunks) {
+  temp_dir dir;
+  std::string big(3'000'000, 'w');
+  auto r = read_records(dir.write("s.jsonl", "{\"a\":1}\n{\"t\":\"" + big + "\"}\n{\"b\":2}\n"));
+  ASSERT_EQ(r.values.size(), 3u);
+  EXPECT_EQ(r.values[1]["t"].get<std::string>().size(), big.size());
+  EXPECT_EQ(r.lines, (std::vector<long long>{1, 2, 3}));
+}
+
+TEST(LineReader, NumbersLinesAndNotesAMissingFinalNewline) {
+  temp_dir dir;
+  byte_input bytes(dir.write("l.txt", "one\r\ntwo\n\nfour"));
+  text_input text(bytes, "", [](const std::string&) {});
+  line_reader lines(text);
+  std::string_view l;
+  std::vector<std::string> got;
+  std::vector<long long> nums;
+  bool last_unterminated = false;
+  while (lines.next(l)) {
+    got.emplace_back(l);
+    nums.push_back(lines.line_number());
+    last_unterminated = lines.last_unterminated();
+  }
+  EXPECT_EQ(got, (std::vector<std::string>{"one", "two", "", "four"}));
+  EXPECT_EQ(nums, (std::vector<long long>{1, 2, 3, 4}));
+  EXPECT_TRUE(last_unterminated);
+  EXPECT_EQ(lines.bytes_consumed(), 14);
+}
+
+TEST(StreamTypes, KnownTypes) {
+  for (const char* t : {"header", "idea", "reject", "summary", "theme", "unassigned", "directive",
+                        "report", "review", "brief", "vanished"})
+    EXPECT_TRUE(is_stream_type(t)) << t;
+  for (const char* t : {"", "Idea", "ideas", "foo", "header "}) EXPECT_FALSE(is_stream_type(t)) << t;
+}
+
+}  // namespace
+}  // namespace ml

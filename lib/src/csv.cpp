@@ -253,6 +253,11 @@ bool csv_reader::parse(csv_record& rec, bool final_chunk) {
     break;
   }
 
+  if (static_cast<long long>(i - pos_) > max_record_bytes)
+    throw data_error(in_.name(), line_,
+                     fmt::format("a record longer than {} bytes; this is probably a quoting error "
+                                 "(an unbalanced '\"')",
+                                 max_record_bytes));
   rec.fields.clear();
   for (auto& sp : spans_) {
     if (sp.first & scratch_bit)

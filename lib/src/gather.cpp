@@ -48,37 +48,48 @@ namespace {
 
 constexpr std::size_t max_xlsx_bytes = std::size_t{1} << 30;
 
-// An open-addressing set of 64-bit hashes: the exact re-submissions seen so far. Eight bytes
-// per idea; the hashes are uniform already, so their low bits index the table.
+// The exact re-submissions seen so far: 64-bit hashes in open-addressing tables, eight bytes
+// per idea at up to 7/8 load. 256 shards (by the hash's top byte) grow one at a time, so
+// growing never holds two copies of the whole index. The hashes are uniform already, so
+// their low bits index a shard.
 class hash_set {
  public:
-  hash_set() : slots_(1 << 16, 0), mask_((1 << 16) - 1) {}
+  hash_set() : shards_(256) {
+    for (auto& sh : shards_) sh.slots.assign(256, 0);
+  }
   bool insert(std::uint64_t k) {
     if (k == 0) k = 1;
-    if ((count_ + 1) * 8 > slots_.size() * 7) grow();
-    std::size_t i = k & mask_;
-    while (slots_[i]) {
-      if (slots_[i] == k) return false;
-      i = (i + 1) & mask_;
+    auto& sh = shards_[k >> 56];
+    if ((sh.count + 1) * 8 > sh.slots.size() * 7) grow(sh);
+    std::size_t mask = sh.slots.size() - 1;
+    std::size_t i = k & mask;
+    while (sh.slots[i]) {
+      if (sh.slots[i] == k) return false;
+      i = (i + 1) & mask;
     }
-    slots_[i] = k;
-    ++count_;
+    sh.slots[i] = k;
+    ++sh.count;
     return true;
   }
 
  private:
-  void grow() {
+  struct shard {
+    std::vector<std::uint64_t> slots;
+    std::size_t count = 0;
+  };
+  static void grow(shard& sh) {
     std::vector<std::uint64_t> old;
-    old.swap(slots_);
-    slots_.assign(old.size() * 2, 0);
-    mask_ = slots_.size() - 1;
-    count_ = 0;
-    for (auto k : old)
-      if (k) insert(k);
+    old.swap(sh.slots);
+    sh.slots.assign(old.size() * 2, 0);
+    std::size_t mask = sh.slots.size() - 1;
+    for (auto k : old) {
+      if (!k) continue;
+      std::size_t i = k & mask;
+      while (sh.slots[i]) i = (i + 1) & mask;
+      sh.slots[i] = k;
+    }
   }
-  std::vector<std::uint64_t> slots_;
-  std::size_t mask_;
-  std::size_t count_ = 0;
+  std::vector<shard> shards_;
 };
 
 struct withdrawn_list {
@@ -355,7 +366,7 @@ class batch_pipeline {
     recycle(std::move(job->batch));
   }
   void recycle(std::unique_ptr<row_batch> b) {
-    if (spare_.size() < 4 * threads_ + 2) spare_.push_back(std::move(b));
+    if (spare_.size() < threads_ + 1) spare_.push_back(std::move(b));
   }
 
   work_fn work_;
@@ -370,7 +381,7 @@ class batch_pipeline {
   bool stop_ = false;
 };
 
-constexpr std::size_t batch_rows = 2048;
+constexpr std::size_t batch_rows = 1024;
 
 class gatherer {
  public:
@@ -705,10 +716,19 @@ void row_processor::process_row(long long row, long long line, const std::vector
         break;
       case role::time:
       case role::submitted:  // LimeSurvey's submitdate is also the time
-        if (time_.empty()) time_ = parse_time(v, c.day_first);
+        if (time_.empty()) {
+          time_ = parse_time(v, c.day_first);
+          // A column that says it is in UTC ("Submit Date (UTC)", KoboToolbox's
+          // _submission_time) gets the zone its values leave out.
+          if (c.utc && time_.size() > 10 && time_.back() != 'Z' &&
+              time_.find_first_of("+-", 19) == std::string::npos)
+            time_.push_back('Z');
+        }
         break;
       case role::segment:
-        add_to(seg_vals_, ci, v);
+        // Microsoft Forms ends multiple choices with a separator: "Rotas;Lone working;".
+        while (!v.empty() && (v.back() == ';' || v.back() == ' ')) v.remove_suffix(1);
+        if (!v.empty()) add_to(seg_vals_, ci, v);
         break;
       case role::option:
         if (c.parent >= 0) {
@@ -1255,7 +1275,9 @@ int run_gather(const gather_options& o, std::vector<gather_tally>* tallies) {
                                       path));
   }
   withdrawn_list withdrawn = load_withdrawn(o.withdrawn_file);
-  salt_source salt = resolve_salt(o.salt, o.salt_file);
+  // --columns writes no pseudonyms, so it needs (and creates) no salt.
+  salt_source salt = o.list_columns ? salt_source{"unused", "--columns", false}
+                                    : resolve_salt(o.salt, o.salt_file);
   if (salt.created)
     diag::note(fmt::format("created a new pseudonym salt in {}; keep it (and keep it secret) so "
                            "that respondents get the same pseudonyms next cycle",

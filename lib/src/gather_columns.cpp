@@ -145,7 +145,7 @@ const std::unordered_set<std::string>& unit_words() {
       "shop", "office", "chapter", "local", "ward", "district", "region", "facility", "school",
       "campus", "building", "section", "precinct", "neighbourhood", "neighborhood", "depot",
       "plant", "warehouse", "clinic", "hospital", "sede", "sucursal", "unidad", "departamento",
-      "barrio", "site", "agence", "filiale", "abteilung", "standort", "filial", "setor", "unidade"};
+      "barrio", "village", "community", "settlement", "estate", "block", "town", "agence", "filiale", "abteilung", "standort", "filial", "setor", "unidade"};
   return w;
 }
 
@@ -521,7 +521,8 @@ platform detect_json_platform(const std::vector<std::string>& keys) {
 namespace {
 
 // The value-based guess for a column nobody named.
-void guess_from_values(column& c, const std::vector<std::string_view>& values) {
+void guess_from_values(column& c, const std::vector<std::string_view>& values,
+                       platform platform_hint) {
   std::size_t n = values.size();
   if (n == 0) {
     if (text_hint(c.question) || c.question.find('?') != std::string::npos) {
@@ -580,6 +581,30 @@ void guess_from_values(column& c, const std::vector<std::string_view>& values) {
     c.r = time_name(c.question) ? role::time : role::segment;
     c.why = "date or time values";
     return;
+  }
+  // KoboToolbox/ODK select_multiple: choice names separated by spaces ("rota safety").
+  if (platform_hint == platform::kobotoolbox || platform_hint == platform::odk) {
+    std::unordered_set<std::string> names;
+    bool codes = true;
+    for (auto v : values) {
+      std::size_t start = 0;
+      while (start < v.size() && codes) {
+        std::size_t end = v.find(' ', start);
+        if (end == std::string_view::npos) end = v.size();
+        std::string_view tok = v.substr(start, end - start);
+        for (char ch : tok)
+          if (!(std::islower(static_cast<unsigned char>(ch)) || std::isdigit(static_cast<unsigned char>(ch)) || ch == '_'))
+            codes = false;
+        if (!tok.empty()) names.insert(std::string(tok));
+        start = end + 1;
+      }
+      if (!codes) break;
+    }
+    if (codes && names.size() <= 40 && mean_words <= 4) {
+      c.r = role::segment;
+      c.why = "KoboToolbox choice names";
+      return;
+    }
   }
   if (multiselect_hint(c.question)) {
     c.r = role::segment;
@@ -762,7 +787,7 @@ void assign_roles(std::vector<column>& cols, platform p, const std::vector<owned
   for (std::size_t i = 0; i < cols.size(); ++i) {
     auto& c = cols[i];
     if (c.r != role::unknown) continue;
-    guess_from_values(c, values[i]);
+    guess_from_values(c, values[i], p);
     if (explicit_text && c.r == role::text) {
       c.r = role::skip;
       c.why = "free text not named by --text";
@@ -801,6 +826,12 @@ void assign_roles(std::vector<column>& cols, platform p, const std::vector<owned
         break;
       }
     }
+  }
+  for (auto& c : cols) {
+    std::string k = key_of(c.name);
+    if (k.find("utc") != std::string::npos || k == "_submission_time" ||
+        k == "submissiondate" || (p == platform::polis && k == "timestamp"))
+      c.utc = true;
   }
   // Day-first dates: one "15/3/2024" in the sample settles the order for the column.
   for (std::size_t i = 0; i < cols.size(); ++i)

@@ -62,7 +62,8 @@ struct column {
   std::string why;       ///< how the role was decided (for --columns)
   std::string option_label;  ///< option: the value when the cell is a tick ("Y")
   bool explicit_role = false;
-  bool day_first = false;  ///< time: dates are written day first (seen in the sample)
+  bool day_first = false;
+  bool utc = false;  ///< time: the platform says the values are UTC  ///< time: dates are written day first (seen in the sample)
 };
 
 /// A row as the gatherer sees it: cells (column index, value) in column order; a column may

@@ -88,6 +88,12 @@ json_source::json_source(text_input& in) : in_(in) {
     std::string_view first(head.data() + i, (nl == std::string::npos ? head.size() : nl) - i);
     jsonl_ = nlohmann::json::accept(first.begin(), first.end()) &&
              (nl != std::string::npos || head.size() < (1u << 16));
+    if (jsonl_) {
+      // A one-line API envelope ({"count": 12, "results": [...]}) is a document, not a stream.
+      auto obj = nlohmann::json::parse(first.begin(), first.end());
+      for (const char* k : {"results", "submissions", "data", "responses", "items"})
+        if (obj.contains(k) && obj[k].is_array()) jsonl_ = false;
+    }
   }
   if (jsonl_) return;
   std::string text;

@@ -100,8 +100,8 @@ parsed read_csv(std::string_view bytes, char delimiter = 0) {
 
 TEST(CsvSpectrum, CommaInQuotes) {
   auto p = read_csv("name,town,postcode\nAda,\"Lyon, Rhone\",69001");
-  EXPECT_EQ(p.rows(), (std::vector<fields>{{"name", "town", "postcode"},
-                                           {"Ada", "Lyon, Rhone", "69001"}}));
+  EXPECT_EQ(p.rows(),
+            (std::vector<fields>{{"name", "town", "postcode"}, {"Ada", "Lyon, Rhone", "69001"}}));
 }
 
 TEST(CsvSpectrum, EmptyQuotedFields) {
@@ -116,23 +116,22 @@ TEST(CsvSpectrum, EmptyQuotedFieldsCrlf) {
 
 TEST(CsvSpectrum, EscapedQuotes) {
   auto p = read_csv("id,said\n1,\"she said \"\"no\"\" twice\"\n2,ok\n");
-  EXPECT_EQ(p.rows(), (std::vector<fields>{{"id", "said"},
-                                           {"1", "she said \"no\" twice"},
-                                           {"2", "ok"}}));
+  EXPECT_EQ(p.rows(),
+            (std::vector<fields>{{"id", "said"}, {"1", "she said \"no\" twice"}, {"2", "ok"}}));
 }
 
 TEST(CsvSpectrum, JsonInAField) {
   auto p = read_csv("k,doc\n1,\"{\"\"kind\"\": \"\"line\"\", \"\"at\"\": [3.5, -1]}\"\n");
-  EXPECT_EQ(p.rows(), (std::vector<fields>{{"k", "doc"},
-                                           {"1", "{\"kind\": \"line\", \"at\": [3.5, -1]}"}}));
+  EXPECT_EQ(p.rows(),
+            (std::vector<fields>{{"k", "doc"}, {"1", "{\"kind\": \"line\", \"at\": [3.5, -1]}"}}));
 }
 
 TEST(CsvSpectrum, LocationCoordinatesWithBareQuotes) {
   // Quotes inside an unquoted field are ordinary characters.
   auto p = read_csv("Phone,Where,Town\n5550100,45\u00b049'58\"N 6\u00b051'54\"E,Chamonix");
-  EXPECT_EQ(p.rows(), (std::vector<fields>{{"Phone", "Where", "Town"},
-                                           {"5550100", "45\u00b049'58\"N 6\u00b051'54\"E",
-                                            "Chamonix"}}));
+  EXPECT_EQ(p.rows(),
+            (std::vector<fields>{{"Phone", "Where", "Town"},
+                                 {"5550100", "45\u00b049'58\"N 6\u00b051'54\"E", "Chamonix"}}));
 }
 
 TEST(CsvSpectrum, NewlinesInQuotes) {
@@ -153,9 +152,8 @@ TEST(CsvSpectrum, NewlinesInQuotesCrlfKeptAsWritten) {
 
 TEST(CsvSpectrum, QuotesAndNewlines) {
   auto p = read_csv("n,text\n1,\"one \n\"\"two\"\" \nthree\"\n2,four\n");
-  EXPECT_EQ(p.rows(), (std::vector<fields>{{"n", "text"},
-                                           {"1", "one \n\"two\" \nthree"},
-                                           {"2", "four"}}));
+  EXPECT_EQ(p.rows(),
+            (std::vector<fields>{{"n", "text"}, {"1", "one \n\"two\" \nthree"}, {"2", "four"}}));
 }
 
 TEST(CsvSpectrum, Simple) {
@@ -170,9 +168,9 @@ TEST(CsvSpectrum, SimpleCrlf) {
 
 TEST(CsvSpectrum, Utf8) {
   auto p = read_csv("u,v,w\n4,5,6\n7,8,\u0283\u00e9\u20ac\U0001F600");
-  EXPECT_EQ(p.rows(), (std::vector<fields>{{"u", "v", "w"},
-                                           {"4", "5", "6"},
-                                           {"7", "8", "\u0283\u00e9\u20ac\U0001F600"}}));
+  EXPECT_EQ(p.rows(),
+            (std::vector<fields>{
+                {"u", "v", "w"}, {"4", "5", "6"}, {"7", "8", "\u0283\u00e9\u20ac\U0001F600"}}));
   EXPECT_TRUE(p.warnings.empty());
 }
 
@@ -339,8 +337,8 @@ TEST(CsvSniff, ReaderSniffsWhenNoDelimiterIsGiven) {
   EXPECT_EQ(read_csv("a,b\n1,2\n").delimiter, ',');
   auto p = read_csv("\"id\";\"comment\"\n\"1\";\"fine, thanks\"\n\"2\";\"slow, noisy\"\n");
   EXPECT_EQ(p.delimiter, ';');
-  EXPECT_EQ(p.rows(), (std::vector<fields>{{"id", "comment"}, {"1", "fine, thanks"},
-                                           {"2", "slow, noisy"}}));
+  EXPECT_EQ(p.rows(),
+            (std::vector<fields>{{"id", "comment"}, {"1", "fine, thanks"}, {"2", "slow, noisy"}}));
 }
 
 // Fully quoted two-column `;` files (KoboToolbox's layout) where every record, the header
@@ -457,7 +455,27 @@ TEST(CsvLarge, MaxRecordBytesIsADataError) {
   } catch (const error& e) {
     EXPECT_EQ(e.code(), 65);
     std::string msg = e.what();
-    EXPECT_EQ(msg.rfind(path + ":2: a record longer than 1 MiB", 0), 0u) << msg;
+    EXPECT_EQ(msg.rfind(path + ":2: a record longer than ", 0), 0u) << msg;
+  }
+}
+
+// The limit holds for a record however it arrives, also when the whole input fits in the
+// first buffer.
+TEST(CsvLarge, MaxRecordBytesHoldsForSmallInputsToo) {
+  temp_dir dir;
+  std::string path = dir.write("long.csv", "a,b\n1,\"" + std::string(5000, 'q') + "\"\n2,3\n");
+  byte_input bytes(path);
+  text_input text(bytes, "", [](const std::string&) {});
+  csv_reader reader(text);
+  reader.max_record_bytes = 1000;
+  csv_record rec;
+  ASSERT_TRUE(reader.next(rec));
+  try {
+    reader.next(rec);
+    FAIL() << "expected ml::error for a record of 5004 bytes with max_record_bytes 1000";
+  } catch (const error& e) {
+    EXPECT_EQ(e.code(), 65);
+    EXPECT_EQ(std::string(e.what()).rfind(path + ":2: ", 0), 0u) << e.what();
   }
 }
 

@@ -249,7 +249,8 @@ TEST(TextInput, PrefixBytesAreReadFirst) {
   byte_input bytes(dir.write("p.csv", "\xEF\xBB\xBFhead\nbody\n"));
   std::string prefix;
   bytes.read(prefix, 6);
-  text_input text(bytes, "", [](const std::string&) {}, prefix);
+  text_input text(
+      bytes, "", [](const std::string&) {}, prefix);
   std::string all, chunk;
   while (text.next(chunk)) {
     all += chunk;
@@ -276,9 +277,9 @@ TEST(TextInput, DeclaredUtf8WithInvalidBytesIsADataErrorWithTheLine) {
 // three-byte sequence across those edges.
 std::string straddling_text() {
   std::string s(65535, 'a');
-  s += "\u00e9";                      // bytes 65535 and 65536
-  s += std::string(1048574, 'b');     // up to 65536 + 1 MiB - 1
-  s += "\u20ac";                      // bytes 1114111 .. 1114113
+  s += "\u00e9";                   // bytes 65535 and 65536
+  s += std::string(1048574, 'b');  // up to 65536 + 1 MiB - 1
+  s += "\u20ac";                   // bytes 1114111 .. 1114113
   s += "tail\n";
   return s;
 }
@@ -346,7 +347,8 @@ TEST(TextInput, Utf16BeWithBom) {
 
 TEST(TextInput, Utf16LeWithoutBomIsDetectedWithAWarning) {
   temp_dir dir;
-  std::string path = dir.write("u16.csv", utf16(u"name,comment\nAda,tr\u00e8s bien\n", true, false));
+  std::string path =
+      dir.write("u16.csv", utf16(u"name,comment\nAda,tr\u00e8s bien\n", true, false));
   auto d = decode(path);
   EXPECT_EQ(d.text, "name,comment\nAda,tr\u00e8s bien\n");
   EXPECT_EQ(d.encoding, "utf-16le");
@@ -387,7 +389,8 @@ TEST(TextInput, Utf16LargerThanAChunk) {
       char32_t cp;
       std::size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
       cp = len == 1 ? c : len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
-      for (std::size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(t[i + k]) & 0x3F);
+      for (std::size_t k = 1; k < len; ++k)
+        cp = (cp << 6) | (static_cast<unsigned char>(t[i + k]) & 0x3F);
       i += len;
       if (cp >= 0x10000) {
         back.push_back(static_cast<char16_t>(0xD800 + ((cp - 0x10000) >> 10)));
@@ -419,11 +422,11 @@ TEST(TextInput, Utf16CutInsideACharacterIsADataError) {
 
 TEST(TextInput, Windows1252IsDetectedWithOneWarningNamingTheLine) {
   temp_dir dir;
-  std::string path =
-      dir.write("w.csv", "id,comment\n1,caf\xE9 \x93quoted\x94 costs \x80" "5\n2,na\xEFve\n");
+  std::string path = dir.write("w.csv",
+                               "id,comment\n1,caf\xE9 \x93quoted\x94 costs \x80"
+                               "5\n2,na\xEFve\n");
   auto d = decode(path);
-  EXPECT_EQ(d.text,
-            "id,comment\n1,caf\u00e9 \u201cquoted\u201d costs \u20ac5\n2,na\u00efve\n");
+  EXPECT_EQ(d.text, "id,comment\n1,caf\u00e9 \u201cquoted\u201d costs \u20ac5\n2,na\u00efve\n");
   EXPECT_EQ(d.encoding, "windows-1252");
   ASSERT_EQ(d.warnings.size(), 1u);
   EXPECT_EQ(d.warnings[0].rfind(path + ":2: ", 0), 0u) << d.warnings[0];

@@ -135,7 +135,8 @@ TEST(JsonString, LineAndParagraphSeparatorsAreEscaped) {
 }
 
 TEST(JsonString, ValidUtf8PassesThrough) {
-  EXPECT_EQ(json_quoted("caf\u00e9 \u20ac \u5de5 \U0001F600"), "\"caf\u00e9 \u20ac \u5de5 \U0001F600\"");
+  EXPECT_EQ(json_quoted("caf\u00e9 \u20ac \u5de5 \U0001F600"),
+            "\"caf\u00e9 \u20ac \u5de5 \U0001F600\"");
 }
 
 TEST(JsonString, InvalidUtf8BecomesReplacementCharacter) {
@@ -150,8 +151,8 @@ TEST(JsonString, InvalidUtf8BecomesReplacementCharacter) {
 
 // Escapes must be found wherever they fall relative to the eight-byte fast path.
 TEST(JsonString, EscapesAtEveryOffset) {
-  const std::string specials[] = {"\"", "\\", "\n", std::string(1, '\x01'), "\u00e9",
-                                  "\xE9", "\u2028"};
+  const std::string specials[] = {"\"",     "\\",   "\n",    std::string(1, '\x01'),
+                                  "\u00e9", "\xE9", "\u2028"};
   for (const auto& sp : specials) {
     for (std::size_t at = 0; at < 24; ++at) {
       std::string s = std::string(at, 'a') + sp + std::string(19, 'b');

@@ -89,7 +89,8 @@ std::string hmac_hex(const std::string& key, const std::string& msg) {
 bool is_pseudonym(const std::string& s) {
   if (s.size() != 18 || s.rfind("r-", 0) != 0) return false;
   for (std::size_t i = 2; i < s.size(); ++i)
-    if (!std::isxdigit(static_cast<unsigned char>(s[i])) || std::isupper(static_cast<unsigned char>(s[i])))
+    if (!std::isxdigit(static_cast<unsigned char>(s[i])) ||
+        std::isupper(static_cast<unsigned char>(s[i])))
       return false;
   return true;
 }
@@ -112,10 +113,12 @@ TEST(Pseudonymizer, KnownValue) {
 }
 
 TEST(Pseudonymizer, MatchesOpenSslHmac) {
-  for (const std::string& salt : std::vector<std::string>{"test-salt", "k", std::string(64, 's'), std::string(65, 'L'),
-                           std::string(200, 'x') + "tail"}) {
+  for (const std::string& salt :
+       std::vector<std::string>{"test-salt", "k", std::string(64, 's'), std::string(65, 'L'),
+                                std::string(200, 'x') + "tail"}) {
     pseudonymizer p(salt);
-    for (const std::string& raw : std::vector<std::string>{"ana@example.org", "P-0042", "respondent 17", "\u00fc\u00df"}) {
+    for (const std::string& raw :
+         std::vector<std::string>{"ana@example.org", "P-0042", "respondent 17", "\u00fc\u00df"}) {
       SCOPED_TRACE(salt + " / " + raw);
       EXPECT_EQ(p(raw), "r-" + hmac_hex(salt, raw).substr(0, 16));
     }

@@ -79,8 +79,9 @@ error read_error(const std::string& bytes, std::string* path_out = nullptr) {
 
 TEST(RecordReader, ReadsObjectsWithLineNumbers) {
   temp_dir dir;
-  auto r = read_records(dir.write(
-      "s.jsonl", "{\"type\":\"header\",\"v\":1}\n{\"type\":\"idea\",\"z\":1,\"a\":2}\n{\"n\":3}\n"));
+  auto r = read_records(
+      dir.write("s.jsonl",
+                "{\"type\":\"header\",\"v\":1}\n{\"type\":\"idea\",\"z\":1,\"a\":2}\n{\"n\":3}\n"));
   ASSERT_EQ(r.values.size(), 3u);
   EXPECT_EQ(r.lines, (std::vector<long long>{1, 2, 3}));
   EXPECT_EQ(r.types, (std::vector<std::string>{"header", "idea", ""}));
@@ -196,7 +197,8 @@ TEST(StreamTypes, KnownTypes) {
   for (const char* t : {"header", "idea", "reject", "summary", "theme", "unassigned", "directive",
                         "report", "review", "brief", "vanished"})
     EXPECT_TRUE(is_stream_type(t)) << t;
-  for (const char* t : {"", "Idea", "ideas", "foo", "header "}) EXPECT_FALSE(is_stream_type(t)) << t;
+  for (const char* t : {"", "Idea", "ideas", "foo", "header "})
+    EXPECT_FALSE(is_stream_type(t)) << t;
 }
 
 }  // namespace

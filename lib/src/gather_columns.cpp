@@ -647,9 +647,11 @@ void assign_roles(std::vector<column>& cols, platform p, const std::vector<owned
       }
     }
     if (!found)
-      warn(fmt::format("{}: no column matches {} '{}'; columns are named by their header text or "
-                       "internal name (see --columns)",
-                       file, flag, want));
+      warn(fmt::format("{}: no column matches {} '{}'{}; columns are named by their header text "
+                       "or internal name (see --columns)",
+                       file, flag, want,
+                       r == role::consent ? ", so every row of this file is rejected as no-consent"
+                                          : ""));
   };
   for (auto& t : o.text_columns) apply(t, role::text, "--text");
   for (auto& t : o.segment_columns) apply(t, role::segment, "--segment");

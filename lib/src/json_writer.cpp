@@ -136,26 +136,18 @@ json_writer& json_writer::value(double d) {
     out_.append("null");
     return *this;
   }
+  char buf[32];
   if (d == std::floor(d) && std::fabs(d) < 1e15) {
-    char buf[32];
-    int len = std::snprintf(buf, sizeof buf, "%.0f", d);
-    out_.append(buf, static_cast<std::size_t>(len));
+    auto r = std::to_chars(buf, buf + sizeof buf, static_cast<long long>(d));
+    out_.append(buf, static_cast<std::size_t>(r.ptr - buf));
     return *this;
   }
-  char buf[32];
-  int len = std::snprintf(buf, sizeof buf, "%.17g", d);
-  // Prefer the shortest form that reads back the same value.
-  for (int prec = 1; prec <= 17; ++prec) {
-    char tmp[32];
-    int l = std::snprintf(tmp, sizeof tmp, "%.*g", prec, d);
-    if (std::strtod(tmp, nullptr) == d) {
-      out_.append(tmp, static_cast<std::size_t>(l));
-      return *this;
-    }
-  }
-  out_.append(buf, static_cast<std::size_t>(len));
+  // The shortest form that reads back as the same double.
+  auto r = std::to_chars(buf, buf + sizeof buf, d);
+  out_.append(buf, static_cast<std::size_t>(r.ptr - buf));
   return *this;
 }
+
 json_writer& json_writer::value(bool b) {
   sep();
   out_.append(b ? "true" : "false");

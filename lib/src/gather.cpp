@@ -381,7 +381,7 @@ class batch_pipeline {
   bool stop_ = false;
 };
 
-constexpr std::size_t batch_rows = 1024;
+constexpr std::size_t batch_rows = 256;
 
 class gatherer {
  public:

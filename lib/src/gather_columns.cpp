@@ -606,6 +606,13 @@ void guess_from_values(column& c, const std::vector<std::string_view>& values,
       return;
     }
   }
+  // A checkbox exported as its label: one value, repeated ("3. Python." -> "Python").
+  if (n >= 10 && distinct.size() <= 2) {
+    c.r = role::segment;
+    c.why = fmt::format("{} distinct value{} in {} answers", distinct.size(),
+                        distinct.size() == 1 ? "" : "s", n);
+    return;
+  }
   if (multiselect_hint(c.question)) {
     c.r = role::segment;
     c.why = "multiple-choice question (\"all that apply\")";
@@ -820,8 +827,13 @@ void assign_roles(std::vector<column>& cols, platform p, const std::vector<owned
       });
       if (yes_no) continue;
       bool match = false;
-      for (auto& w : words_of(c.question))
-        if (unit_words().count(w)) match = true;
+      auto hw = words_of(c.question);
+      // A short header or a question about where ("Which site?"), not any sentence that
+      // happens to hold "local" or "team".
+      bool asks_where = hw.size() <= 8 || (!hw.empty() && (hw[0] == "which" || hw[0] == "what" ||
+                                                           hw[0] == "where" || hw[0] == "your"));
+      for (auto& w : hw)
+        if (asks_where && unit_words().count(w)) match = true;
       if (match) {
         c.r = role::unit;
         c.why = "categories under a header that names a unit (give --unit to choose another)";

@@ -117,7 +117,8 @@ space_class classify(std::uint32_t cp) noexcept {
       cp == 0x3000)
     return space_class::space;
   if (cp == 0x2028 || cp == 0x2029) return space_class::newline;
-  if ((cp >= 0x200B && cp <= 0x200D) || cp == 0x2060 || cp == 0xFEFF ||
+  // U+200C ZWNJ and U+200D ZWJ are kept: they shape Persian and Indic words and join emoji.
+  if (cp == 0x200B || cp == 0x2060 || cp == 0xFEFF ||
       (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069))
     return space_class::drop;
   return space_class::keep;
@@ -166,8 +167,8 @@ std::string tidy_general(std::string_view s) {
     if (c < 0x80) {
       if (c == ' ' || c == '\t') {
         w.space();
-      } else if (c == '\n') {
-        w.newline();
+      } else if (c == '\n' || c == '\v' || c == '\f') {
+        w.newline();  // VT is Word's soft line break ("manual line break") in exports
       } else if (c == '\r') {
         w.newline();
         if (i + 1 < n && p[i + 1] == '\n') ++i;
@@ -536,63 +537,134 @@ bool split_numbered(std::string_view s, std::vector<std::string>* out) {
   return false;
 }
 
-// Offset of the item text if the line starting at s[i] starts with a bullet, else npos.
-std::size_t bullet_content(std::string_view s, std::size_t i) noexcept {
-  while (is_blank(at(s, i))) ++i;
+// Kinds of bullet. Only the last three also count in the middle of a line ("• a • b").
+enum class bullet_kind : std::uint8_t { ascii, dash, bullet, middle_dot, square };
+constexpr std::size_t kBulletKinds = 5;
+
+// Length of a bullet character at s[i] ("-", "*", "·", "•", "▪", en or em dash), or 0.
+std::size_t bullet_at(std::string_view s, std::size_t i, bullet_kind* kind) noexcept {
   const uchar c = at(s, i);
-  std::size_t len = 0;
   if (c == '-' || c == '*') {
-    len = 1;
-  } else if (c == 0xC2 && at(s, i + 1) == 0xB7) {  // ·
-    len = 2;
-  } else if (c == 0xE2 && at(s, i + 1) == 0x80 &&
-             (at(s, i + 2) == 0xA2 || at(s, i + 2) == 0x93 ||
-              at(s, i + 2) == 0x94)) {  // bullet, en dash, em dash
-    len = 3;
-  } else {
-    return npos;
+    *kind = bullet_kind::ascii;
+    return 1;
   }
+  if (c == 0xC2 && at(s, i + 1) == 0xB7) {  // ·
+    *kind = bullet_kind::middle_dot;
+    return 2;
+  }
+  if (c != 0xE2) return 0;
+  const uchar c1 = at(s, i + 1), c2 = at(s, i + 2);
+  if (c1 == 0x80 && c2 == 0xA2) {  // •
+    *kind = bullet_kind::bullet;
+    return 3;
+  }
+  if (c1 == 0x80 && (c2 == 0x93 || c2 == 0x94)) {  // en dash, em dash
+    *kind = bullet_kind::dash;
+    return 3;
+  }
+  if (c1 == 0x96 && c2 == 0xAA) {  // ▪
+    *kind = bullet_kind::square;
+    return 3;
+  }
+  return 0;
+}
+
+// Offset of the item text if the line starting at s[i] starts with a bullet, else npos.
+std::size_t bullet_content(std::string_view s, std::size_t i, bullet_kind* kind) noexcept {
+  while (is_blank(at(s, i))) ++i;
+  const std::size_t len = bullet_at(s, i, kind);
+  if (len == 0) return npos;
   // "-5", "--", "**bold**" and "-" alone are not bullets; "- pay" and "-pay" are.
   const std::size_t j = i + len;
   return is_blank(at(s, j)) || starts_word(s, j) ? j : npos;
 }
 
-std::size_t next_line(std::string_view s, std::size_t i) noexcept {
+// Offset of the line break (or the end) of the line containing s[i].
+std::size_t line_end(std::string_view s, std::size_t i) noexcept {
   while (i < s.size() && s[i] != '\n' && s[i] != '\r') ++i;
-  if (i < s.size() && s[i] == '\r' && at(s, i + 1) == '\n') ++i;
-  return i < s.size() ? i + 1 : s.size();
+  return i;
 }
 
+struct bullet_marker {
+  std::size_t begin;    // start of the line, or the bullet itself in the middle of a line
+  std::size_t content;  // first byte after the bullet
+  bullet_kind kind;
+  bool in_line;  // in the middle of a line
+};
+
 bool split_bulleted(std::string_view s, std::vector<std::string>* out) {
-  std::array<std::size_t, kMaxMarkers> line_start;
-  std::array<std::size_t, kMaxMarkers> content;
-  std::size_t count = 0;
-  for (std::size_t i = 0; i < s.size() && count < kMaxMarkers; i = next_line(s, i)) {
-    const std::size_t c = bullet_content(s, i);
-    if (c == npos) continue;
-    line_start[count] = i;
-    content[count] = c;
-    ++count;
+  std::array<bullet_marker, kMaxMarkers> markers;
+  std::array<std::size_t, kBulletKinds> per_kind{};
+  std::size_t count = 0, in_line = 0;
+  for (std::size_t i = 0; i < s.size() && count < kMaxMarkers;) {
+    const std::size_t end = line_end(s, i);
+    bullet_kind kind{};
+    std::size_t j = i;
+    if (const std::size_t c = bullet_content(s, i, &kind); c != npos) {
+      markers[count++] = {i, c, kind, false};
+      ++per_kind[static_cast<std::size_t>(kind)];
+      j = c;
+    }
+    // Bullets in the middle of the line: "•", "·" or "▪" with a blank on either side.
+    for (; j < end && count < kMaxMarkers; ++j) {
+      const uchar c = static_cast<uchar>(s[j]);
+      if ((c != 0xC2 && c != 0xE2) || j == i || !is_blank(at(s, j - 1))) continue;
+      const std::size_t len = bullet_at(s, j, &kind);
+      if (len == 0 || kind < bullet_kind::bullet || !is_blank(at(s, j + len))) continue;
+      markers[count++] = {j, j + len, kind, true};
+      ++per_kind[static_cast<std::size_t>(kind)];
+      ++in_line;
+      j += len - 1;
+    }
+    i = end;
+    if (i < s.size() && s[i] == '\r' && at(s, i + 1) == '\n') ++i;
+    if (i < s.size()) ++i;
+  }
+  // A bullet in the middle of a line counts only with at least one other of its kind, so that
+  // a lone "a · b" stays as it is.
+  if (in_line > 0) {
+    std::size_t kept = 0;
+    for (std::size_t k = 0; k < count; ++k)
+      if (!markers[k].in_line || per_kind[static_cast<std::size_t>(markers[k].kind)] >= 2)
+        markers[kept++] = markers[k];
+    count = kept;
   }
   if (count < 2) return false;
   *out = build_items(
-      s, count, [&](std::size_t k) { return line_start[k]; },
-      [&](std::size_t k) { return content[k]; });
+      s, count, [&](std::size_t k) { return markers[k].begin; },
+      [&](std::size_t k) { return markers[k].content; });
   return out->size() > 1;
 }
 
-// Cheap test that rules out most answers: a list needs a line break, a ')' or a "1." or "1 ".
+// True if `s` holds at least two "•", "·" or "▪" (the bullets that count inside a line).
+bool has_two_bullets(std::string_view s) noexcept {
+  int found = 0;
+  for (std::size_t i = 0; i + 1 < s.size(); ++i) {
+    const uchar c = static_cast<uchar>(s[i]);
+    if ((c == 0xC2 && at(s, i + 1) == 0xB7) ||
+        (c == 0xE2 && ((at(s, i + 1) == 0x80 && at(s, i + 2) == 0xA2) ||
+                       (at(s, i + 1) == 0x96 && at(s, i + 2) == 0xAA)))) {
+      if (++found == 2) return true;
+    }
+  }
+  return false;
+}
+
+// Cheap test that rules out most answers: a list needs a line break, a ')', a "1." or "1 ",
+// or two bullets.
 bool may_be_list(std::string_view s) noexcept {
-  std::uint64_t found = 0, ones = 0;
+  std::uint64_t found = 0, ones = 0, lead = 0;
   for_each_word(s, 0, [&](std::uint64_t w) {
     found |= bytes_equal(w, '\n') | bytes_equal(w, '\r') | bytes_equal(w, ')');
     ones |= bytes_equal(w, '1');
+    lead |= bytes_equal(w, 0xC2) | bytes_equal(w, 0xE2);
   });
   if (found) return true;
-  if (!ones) return false;
-  for (std::size_t i = 0; i + 1 < s.size(); ++i)
-    if (s[i] == '1' && (s[i + 1] == '.' || s[i + 1] == ' ')) return true;
-  return false;
+  if (ones) {
+    for (std::size_t i = 0; i + 1 < s.size(); ++i)
+      if (s[i] == '1' && (s[i + 1] == '.' || s[i + 1] == ' ')) return true;
+  }
+  return lead != 0 && has_two_bullets(s);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -692,6 +764,20 @@ bool phone_may_end(std::string_view s, std::size_t e) noexcept {
   return true;
 }
 
+// True if g[j], a group of five digits or more that is not the last of `k`, is allowed by a
+// national shape: a UK number written "07700 900123" (leading 0, five digits, a space, six
+// digits), or a Brazilian mobile "(11) 98765-4321" (an area code of two digits in parentheses,
+// five digits, a hyphen, four digits).
+bool long_national_group(std::string_view s, const digit_group* g, std::size_t j, std::size_t k,
+                         bool plus) noexcept {
+  auto len = [&](std::size_t n) { return g[n].end - g[n].begin; };
+  if (k == 2 && j == 0 && !plus && !g[0].paren && !g[1].paren && s[g[0].begin] == '0' &&
+      len(0) == 5 && g[1].sep == ' ' && len(1) == 6)
+    return true;
+  return j >= 1 && j + 2 == k && len(j) == 5 && g[j - 1].paren && len(j - 1) == 2 &&
+         !g[j].paren && !g[j + 1].paren && g[j + 1].sep == '-' && len(j + 1) == 4;
+}
+
 // True if the first `k` groups form a phone number.
 bool is_phone(std::string_view s, const digit_group* g, std::size_t k, bool plus) noexcept {
   auto len = [&](std::size_t j) { return g[j].end - g[j].begin; };
@@ -718,7 +804,8 @@ bool is_phone(std::string_view s, const digit_group* g, std::size_t k, bool plus
   if (trailing_zeros >= 5) return false;  // a round amount such as "1000000000"
   for (std::size_t j = 0; j < k; ++j) {
     if (any_dot && (len(j) < 2 || len(j) > 4)) return false;  // "10.0.19045.2364"
-    if (j + 1 < k && len(j) > 4) return false;                // only the last group is long
+    // Only the last group is long, but for the UK "07700 900123" and Brazil "(11) 98765-4321".
+    if (j + 1 < k && len(j) > 4 && !long_national_group(s, g, j, k, plus)) return false;
     if (len(j) == 1 && !(j == 0 || (j == 1 && plus) || (j == 2 && plus && g[1].paren)))
       return false;
   }

@@ -55,8 +55,28 @@ TEST(TidyWhitespace, RemovesZeroWidthAndBidiControls) {
   EXPECT_EQ(tidy_whitespace("\u202aok\u202c \u2066yes\u2069"), "ok yes");
 }
 
+TEST(TidyWhitespace, KeepsZeroWidthJoinerAndNonJoiner) {
+  // Persian "mi-khaham" needs ZWNJ; Devanagari half forms and emoji sequences need ZWJ.
+  EXPECT_EQ(tidy_whitespace("\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"),
+            "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645");
+  EXPECT_EQ(tidy_whitespace("\u0915\u094d\u200d\u0937"), "\u0915\u094d\u200d\u0937");
+  EXPECT_EQ(tidy_whitespace("Team \U0001F469\u200d\U0001F4BB  rocks"),
+            "Team \U0001F469\u200d\U0001F4BB rocks");
+  // The others still go, next to the kept ones.
+  EXPECT_EQ(tidy_whitespace("\ufeffa\u200b\u200cb\u2060\u200dc"), "a\u200cb\u200dc");
+}
+
+TEST(TidyWhitespace, VerticalTabAndFormFeedBecomeLineBreaks) {
+  // Word's soft line break (Shift+Enter) is exported as VT.
+  EXPECT_EQ(tidy_whitespace("More staff\vFixed rota"), "More staff\nFixed rota");
+  EXPECT_EQ(tidy_whitespace("Page one  \fPage two"), "Page one\nPage two");
+  EXPECT_EQ(tidy_whitespace("a\v\v\vb"), "a\n\nb");
+  EXPECT_EQ(tidy_whitespace("\vpay\f"), "pay");
+}
+
 TEST(TidyWhitespace, RemovesControlCharacters) {
   EXPECT_EQ(tidy_whitespace("Need\x01 more\x7F\x1B training"), "Need more training");
+  EXPECT_EQ(tidy_whitespace(std::string_view("bell\x07\0 end", 10)), "bell end");
   EXPECT_EQ(tidy_whitespace("caf\xC3\xA9\xC2\x85!"), "caf\u00e9!");  // U+0085 is C1
 }
 
@@ -247,6 +267,39 @@ TEST(SplitList, Bullets) {
   EXPECT_EQ(split_list("\u00b7 uno\n\u00b7 dos"), (list{"uno", "dos"}));
   EXPECT_EQ(split_list("\u2013 eins\n\u2014 zwei"), (list{"eins", "zwei"}));
   EXPECT_EQ(split_list("  -pay\n  -hours"), (list{"pay", "hours"}));
+  EXPECT_EQ(split_list("\u25aa Lohn\n\u25aa Urlaub"), (list{"Lohn", "Urlaub"}));
+}
+
+TEST(SplitList, InlineBullets) {
+  EXPECT_EQ(split_list("\u2022 more staff \u2022 fixed rota \u2022 a break room"),
+            (list{"more staff", "fixed rota", "a break room"}));
+  EXPECT_EQ(split_list("\u00b7 salaire \u00b7 horaires"), (list{"salaire", "horaires"}));
+  EXPECT_EQ(split_list("\u25aa Lohn \u25aa Urlaub \u25aa Kantine"),
+            (list{"Lohn", "Urlaub", "Kantine"}));
+  EXPECT_EQ(split_list("  \u2022\tpay\t\u2022  hours  "), (list{"pay", "hours"}));
+}
+
+TEST(SplitList, InlineBulletsKeepTheLeadIn) {
+  EXPECT_EQ(split_list("Two things: \u2022 pay \u2022 hours"),
+            (list{"Two things:", "pay", "hours"}));
+}
+
+TEST(SplitList, InlineBulletsMixWithBulletLines) {
+  EXPECT_EQ(split_list("\u2022 pay \u2022 hours\n\u2022 parking"),
+            (list{"pay", "hours", "parking"}));
+  EXPECT_EQ(split_list("Ideas:\n- canteen \u2022 gym \u2022 showers\n- bike racks"),
+            (list{"Ideas:", "canteen", "gym", "showers", "bike racks"}));
+  // A lone inline bullet stays inside its item.
+  EXPECT_EQ(split_list("- pay \u00b7 hours\n- parking"), (list{"pay \u00b7 hours", "parking"}));
+}
+
+TEST(SplitList, InlineBulletsNeedTwoOfAKindWithBlanksAround) {
+  for (std::string_view s :
+       {"Pay \u2022 hours", "\u2022 just one thing", "Pay \u2022 hours \u00b7 parking",
+        "col\u00b7laboraci\u00f3 i intel\u00b7lig\u00e8ncia", "a\u2022b\u2022c",
+        "pay - hours - parking", "pay * hours * parking", "Pay \u2013 hours \u2013 parking"}) {
+    EXPECT_EQ(split_list(s), (list{std::string(s)})) << s;
+  }
 }
 
 TEST(SplitList, BulletContinuationLinesBelongToTheirItem) {
@@ -352,6 +405,15 @@ TEST(RedactPii, Phones) {
            sample{"m\u00f3vil 612 345 678", "m\u00f3vil [phone]"},
            sample{"\u7535\u8bdd13812345678", "\u7535\u8bdd[phone]"},
            sample{"call 555 123 4567 2 times", "call [phone] 2 times"},
+           // National shapes.
+           sample{"ring me on 07700 900123 after six", "ring me on [phone] after six"},
+           sample{"(11) 98765-4321 \u00e9 meu celular", "[phone] \u00e9 meu celular"},
+           sample{"celular: +55 (11) 98765-4321", "celular: [phone]"},
+           sample{"fixo (21) 2345-6789.", "fixo [phone]."},
+           sample{"office 020 7946 0958, ask for Sam", "office [phone], ask for Sam"},
+           sample{"mon portable : 06 12 34 56 78", "mon portable : [phone]"},
+           sample{"Telefon 030 1234567", "Telefon [phone]"},
+           sample{"meine Nummer 0151 23456789", "meine Nummer [phone]"},
        }) {
     redaction_counts c;
     EXPECT_EQ(redact_pii(t.in, &c), t.out) << t.in;
@@ -382,7 +444,12 @@ TEST(RedactPii, NumbersThatAreNotPhones) {
                              "05.03.2024 10 Uhr",
                              "-5 to -10 degrees",
                              "\u20ac123456789",
-                             "room 12, floor 3, 555 seats"}) {
+                             "room 12, floor 3, 555 seats",
+                             "Order 12345 678901 shipped",
+                             "ref 07700-900123",
+                             "Ticket 01234 5678901",
+                             "(12) 34567 8901",
+                             "(123) 98765-4321"}) {
     EXPECT_EQ(redact_pii(s, &c), s);
   }
   EXPECT_EQ(c.phones, 0);

@@ -9,12 +9,14 @@
 
 namespace ml {
 
-/// Tidies whitespace without touching the words: CRLF and CR become LF; tabs, NBSP and the
-/// other Unicode space separators become a space; runs of spaces collapse to one; spaces at
-/// the ends of lines go; more than one blank line collapses to one; zero-width characters
-/// (U+200B..U+200D, U+2060, U+FEFF), C0/C1 control characters other than LF, and bidi
+/// Tidies whitespace without touching the words: CRLF, CR, vertical tab (Word's soft line
+/// break), form feed, U+2028 and U+2029 become LF; tabs, NBSP and the other Unicode space
+/// separators become a space; runs of spaces collapse to one; spaces at the ends of lines go;
+/// more than one blank line collapses to one; the invisible characters U+200B (zero-width
+/// space), U+2060 (word joiner) and U+FEFF (BOM), the other C0/C1 control characters, and bidi
 /// embedding/override/isolate controls (U+202A..U+202E, U+2066..U+2069) are removed; the
-/// result is trimmed. Invalid UTF-8 bytes become U+FFFD.
+/// result is trimmed. U+200C (ZWNJ) and U+200D (ZWJ) are kept, as they change how Persian and
+/// Indic words are written and join emoji sequences. Invalid UTF-8 bytes become U+FFFD.
 std::string tidy_whitespace(std::string_view s);
 
 /// Unicode NFC (ICU); ASCII and already-normalised text is returned unchanged cheaply.
@@ -26,8 +28,11 @@ std::string to_nfc(std::string_view s);
 bool is_non_answer(std::string_view s);
 
 /// Splits an answer written as a numbered or bulleted list into its items: "1) a 2) b",
-/// "1. a\n2. b", "a) .. b) ..", lines starting with "-", "*", "•", "·", "–" or "—". Numbering
-/// must run 1, 2, 3... (or a, b, c...) for it to count as a list; a single item is no list.
+/// "1. a\n2. b", "a) .. b) ..", lines starting with "-", "*", "•", "·", "▪", "–" or "—", and
+/// bullets inside a line ("• a • b", "Two things: · a · b") where the answer holds at least two
+/// of the same "•", "·" or "▪" with a blank on either side ("-" and "*" count only at the start
+/// of a line). Numbering must run 1, 2, 3... (or a, b, c...) for it to count as a list; a
+/// single item is no list.
 /// Text before the first item (a lead-in such as "Two things:") is kept as its own first item
 /// so that no words are lost. Returns {s} when `s` is not a list. Items are tidied and never
 /// empty.
@@ -41,9 +46,14 @@ struct redaction_counts {
 
 /// Replaces e-mail addresses with "[email]" and phone numbers with "[phone]". Phone numbers:
 /// 9-15 digits, optionally with a leading "+", spaces, dots, hyphens and parentheses between
-/// groups (e.g. "+1 (555) 123-4567", "0612345678", "+33 6 12 34 56 78"), and the local
-/// "555-1234" shape (3 digits, separator, 4 digits). Dates ("2024-03-05"), years and their
-/// ranges ("2019-2020"), times, money ("$1,500,000"), percentages and decimals are not phones.
+/// groups of at most four digits but the last (e.g. "+1 (555) 123-4567", "0612345678",
+/// "+33 6 12 34 56 78"), including national shapes such as "020 7946 0958", "06 12 34 56 78",
+/// "030 1234567", "612 345 678", the UK mobile "07700 900123" (leading 0, five digits, a
+/// space, six digits) and the Brazilian "(11) 98765-4321" (a two-digit area code in
+/// parentheses, five digits, a hyphen, four digits); and the local "555-1234" shape (3 digits,
+/// separator, 4 digits). Dates ("2024-03-05"), years and their ranges ("2019-2020"), times,
+/// money ("$1,500,000"), percentages, decimals, thousands ("100 000 000") and version numbers
+/// are not phones.
 std::string redact_pii(std::string_view s, redaction_counts* counts = nullptr);
 
 /// Lowercases ASCII letters only (fast, locale-free); other bytes unchanged.

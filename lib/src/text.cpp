@@ -793,6 +793,13 @@ bool is_phone(std::string_view s, const digit_group* g, std::size_t k, bool plus
     return !(s[g[0].end - 1] == '0' && s[g[1].end - 1] == '0' && s[g[1].end - 2] == '0');
   if (digits < 9 || digits > 15) return false;
   if (any_dot && k == 2) return false;  // a decimal such as "3.14159265"
+  // A run of small numbers ("1 5 14 16 30 32 39", scores, counts): phones written in pairs
+  // start with "0" or "+" ("06 12 34 56 78", "+33 6 12 34 56 78").
+  if (!plus && !any_paren && s[g[0].begin] != '0') {
+    std::size_t short_groups = 0;
+    for (std::size_t j = 0; j < k; ++j) short_groups += len(j) <= 2;
+    if (short_groups >= 2) return false;
+  }
   if (k == 2 && g[1].sep == '-' && is_year(s, g[0])) return false;  // a reference "2023-000123"
   std::size_t trailing_zeros = 0;
   for (std::size_t j = k; j-- > 0;) {

@@ -491,4 +491,13 @@ TEST(Trim, TrimsAsciiWhitespaceOnly) {
 }
 
 }  // namespace
+TEST(RedactPii, RunsOfSmallNumbersAreNotPhones) {
+  redaction_counts c;
+  EXPECT_EQ(redact_pii("22 16 46 1 2 4 8 10 19 20 21 29 30 33 39 46", &c),
+            "22 16 46 1 2 4 8 10 19 20 21 29 30 33 39 46");
+  EXPECT_EQ(c.phones, 0);
+  EXPECT_EQ(redact_pii("scores 1 5 14 16 30 32 39"), "scores 1 5 14 16 30 32 39");
+  EXPECT_EQ(redact_pii("call 06 12 34 56 78"), "call [phone]");
+}
+
 }  // namespace ml

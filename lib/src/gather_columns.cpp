@@ -453,6 +453,10 @@ header_plan analyse_headers(const std::vector<std::vector<std::string>>& rows,
       } else {
         col.name = at(0, c);
         std::string label = plan.header_rows >= 2 ? at(1, c) : std::string();
+        // "Q5 - Selected Choice": the suffix names Qualtrics' column kind, not the question.
+        for (std::string_view suffix : {" - Selected Choice", " - Selected Choices"})
+          if (label.size() > suffix.size() && label.ends_with(suffix))
+            label.resize(label.size() - suffix.size());
         col.question = label.empty() ? col.name : label;
       }
     }
@@ -793,6 +797,12 @@ void assign_roles(std::vector<column>& cols, platform p, const std::vector<owned
     if (parent.r == role::option && parent.parent >= 0) c.parent = parent.parent;
   }
   bool explicit_text = !o.text_columns.empty();
+  if (explicit_text && std::none_of(cols.begin(), cols.end(), [](const column& c) {
+        return c.explicit_role && c.r == role::text;
+      }))
+    throw usage_error(fmt::format("{}: no column matches --text{}; columns are named by their "
+                                  "header text or internal name (see --columns)",
+                                  file, o.text_columns.size() == 1 ? " '" + o.text_columns[0] + "'" : ""));
   for (std::size_t i = 0; i < cols.size(); ++i) {
     auto& c = cols[i];
     if (c.r != role::unknown) continue;
@@ -882,8 +892,17 @@ void assign_late_role(column& c, platform p, std::string_view first_value,
   sample.push_back(std::move(r));
   gather_options quiet = o;
   quiet.unit_column.clear();
+  // --text: a late column is text only if it is named; the others are skipped below.
+  bool named = std::any_of(o.text_columns.begin(), o.text_columns.end(),
+                           [&](const std::string& t) { return column_matches(c, t); });
+  quiet.text_columns.clear();
+  if (named) quiet.text_columns.push_back(c.name);
   assign_roles(one, p, sample, quiet, [](std::string) {}, {});
   c = one[0];
+  if (!o.text_columns.empty() && !named && c.r == role::text) {
+    c.r = role::skip;
+    c.why = "free text not named by --text";
+  }
   if (c.r == role::unit) c.r = role::segment;
   if (c.r == role::time) c.r = role::metadata;
 }

@@ -647,6 +647,7 @@ void assign_roles(std::vector<column>& cols, platform p, const std::vector<owned
                   const gather_options& o, const std::function<void(std::string)>& warn,
                   const std::string& file) {
   // 1. The user's flags.
+  std::vector<std::string> unmatched_text;
   auto apply = [&](const std::string& want, role r, const char* flag) {
     bool found = false;
     for (auto& c : cols) {
@@ -657,7 +658,9 @@ void assign_roles(std::vector<column>& cols, platform p, const std::vector<owned
         found = true;
       }
     }
-    if (!found)
+    if (!found && r == role::text) {
+      unmatched_text.push_back(want);  // said below: an error if no --text matched at all
+    } else if (!found)
       warn(fmt::format("{}: no column matches {} '{}'{}; columns are named by their header text "
                        "or internal name (see --columns)",
                        file, flag, want,
@@ -797,9 +800,15 @@ void assign_roles(std::vector<column>& cols, platform p, const std::vector<owned
     if (parent.r == role::option && parent.parent >= 0) c.parent = parent.parent;
   }
   bool explicit_text = !o.text_columns.empty();
-  if (explicit_text && std::none_of(cols.begin(), cols.end(), [](const column& c) {
-        return c.explicit_role && c.r == role::text;
-      }))
+  bool any_text = std::any_of(cols.begin(), cols.end(), [](const column& c) {
+    return c.explicit_role && c.r == role::text;
+  });
+  if (any_text)
+    for (auto& t : unmatched_text)
+      warn(fmt::format("{}: no column matches --text '{}'; columns are named by their header "
+                       "text or internal name (see --columns)",
+                       file, t));
+  if (explicit_text && !any_text)
     throw usage_error(fmt::format("{}: no column matches --text{}; columns are named by their "
                                   "header text or internal name (see --columns)",
                                   file, o.text_columns.size() == 1 ? " '" + o.text_columns[0] + "'" : ""));

@@ -272,6 +272,7 @@ class row_processor {
   std::vector<std::string> seg_vals_, other_vals_;
   std::vector<char> rated_;
   std::vector<std::size_t> touched_;
+  std::vector<std::string> items_;
   std::vector<cell> cells_;
 };
 
@@ -816,7 +817,7 @@ void row_processor::process_row(long long row, long long line, const std::vector
   for (auto& [ci, raw] : answers_) {
     const column& c = ts_.cols[static_cast<std::size_t>(ci)];
     ++t.answers;
-    std::string text = to_nfc(tidy_whitespace(raw));
+    std::string text = to_nfc_owned(tidy_whitespace(raw));
     if (text.empty()) {
       --t.answers;
       continue;
@@ -826,11 +827,12 @@ void row_processor::process_row(long long row, long long line, const std::vector
       reject_item("non-answer", row, line, c, text, respondent_);
       continue;
     }
-    std::vector<std::string> items;
+    std::vector<std::string>& items = items_;
+    items.clear();
     if (ts_.o->no_split)
       items.push_back(std::move(text));
     else
-      items = split_list(text);
+      split_list_into(std::move(text), items);
     int k = 0;
     for (auto& it : items) {
       ++k;
@@ -844,7 +846,7 @@ void row_processor::process_row(long long row, long long line, const std::vector
         final_text = std::move(it);
       } else {
         redaction_counts rc;
-        final_text = redact_pii(it, &rc);
+        final_text = redact_pii_owned(std::move(it), &rc);
         t.emails_redacted += rc.emails;
         t.phones_redacted += rc.phones;
       }

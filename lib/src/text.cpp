@@ -1004,4 +1004,23 @@ std::string_view trim(std::string_view s) noexcept {
   return s.substr(b, e - b);
 }
 
+std::string to_nfc_owned(std::string&& s) {
+  if (is_ascii(s) || is_trivially_nfc(s)) return std::move(s);
+  return to_nfc(std::string_view(s));
+}
+
+std::string redact_pii_owned(std::string&& s, redaction_counts* counts) {
+  if (!may_hold_pii(s)) return std::move(s);
+  return redact_pii(std::string_view(s), counts);
+}
+
+void split_list_into(std::string&& s, std::vector<std::string>& items) {
+  items.clear();
+  if (!may_be_list(s)) {
+    if (!trim(s).empty()) items.push_back(std::move(s));
+    return;
+  }
+  items = split_list(std::string_view(s));
+}
+
 }  // namespace ml

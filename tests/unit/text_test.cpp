@@ -501,3 +501,17 @@ TEST(RedactPii, RunsOfSmallNumbersAreNotPhones) {
 }
 
 }  // namespace ml
+
+TEST(OwnedVariants, AgreeWithTheViewFunctions) {
+  for (std::string s : {"Plain answer", "Cafe\xCC\x81 hours", "1) pay 2) hours", "mail a@b.org now",
+                        "call +1 (555) 123-4567"}) {
+    EXPECT_EQ(ml::to_nfc_owned(std::string(s)), ml::to_nfc(s)) << s;
+    ml::redaction_counts a, b;
+    EXPECT_EQ(ml::redact_pii_owned(std::string(s), &a), ml::redact_pii(s, &b)) << s;
+    EXPECT_EQ(a.emails, b.emails);
+    EXPECT_EQ(a.phones, b.phones);
+    std::vector<std::string> items{"stale"};
+    ml::split_list_into(std::string(s), items);
+    EXPECT_EQ(items, ml::split_list(s)) << s;
+  }
+}

@@ -96,6 +96,11 @@ json_source::json_source(text_input& in) : in_(in) {
     }
   }
   if (jsonl_) return;
+  if (i < head.size() && head[i] == '[') {
+    // A top-level array is streamed element by element: memory stays bounded.
+    array_ = true;
+    return;
+  }
   std::string text;
   while (in_.next(text))
     if (text.size() > max_document)
@@ -148,12 +153,126 @@ json_source::json_source(text_input& in) : in_(in) {
   }
 }
 
+// Cuts the next element out of a top-level array, tracking strings and nesting, and parses
+// it on its own.
+bool json_source::next_element(json_submission& out) {
+  if (array_done_) return false;
+  auto more = [&] {
+    if (eof_) return false;
+    if (pos_ > (1u << 20)) {
+      buf_.erase(0, pos_);
+      pos_ = 0;
+    }
+    if (!in_.next(buf_)) {
+      eof_ = true;
+      return false;
+    }
+    return true;
+  };
+  auto truncated = [&](long long at) {
+    throw data_error(in_.name(), at,
+                     "invalid JSON: the input ends inside the array; is the file truncated?");
+  };
+  if (line_ == 0) line_ = 1;
+  // Skip whitespace, the opening '[' and commas between elements.
+  for (;;) {
+    if (pos_ >= buf_.size()) {
+      if (!more()) truncated(line_);
+      continue;
+    }
+    char c = buf_[pos_];
+    if (c == '\n') ++line_;
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ',' ||
+        (c == '[' && !opened_)) {
+      if (c == '[') opened_ = true;
+      ++pos_;
+      continue;
+    }
+    if (c == ']') {
+      ++pos_;
+      do {
+        for (; pos_ < buf_.size(); ++pos_)
+          if (!std::strchr(" \t\r\n", buf_[pos_]))
+            throw data_error(in_.name(), line_, "invalid JSON: text after the closing ']'");
+      } while (more());
+      array_done_ = true;
+      return false;
+    }
+    break;
+  }
+  long long start_line = line_;
+  std::size_t start = pos_, i = pos_;
+  int depth = 0;
+  bool in_str = false, esc = false;
+  long long lines = 0;
+  for (;;) {
+    if (i >= buf_.size()) {
+      std::size_t off_start = start, off_i = i;
+      std::size_t before = pos_;
+      if (!more()) truncated(start_line);  // the submission that is cut off
+      // more() may have moved the buffer: keep offsets relative to it.
+      std::size_t shift = before - pos_;
+      start = off_start - shift;
+      i = off_i - shift;
+      continue;
+    }
+    char c = buf_[i++];
+    if (c == '\n') ++lines;
+    if (in_str) {
+      if (esc)
+        esc = false;
+      else if (c == '\\')
+        esc = true;
+      else if (c == '"')
+        in_str = false;
+      continue;
+    }
+    if (c == '"') in_str = true;
+    else if (c == '{' || c == '[') ++depth;
+    else if (c == '}' || c == ']') {
+      if (--depth < 0) throw data_error(in_.name(), start_line + lines, "invalid JSON: unbalanced brackets");
+    }
+    if (depth == 0 && (c == '}' || c == ']' || c == ',' )) break;
+    if (i - start > max_document)
+      throw data_error(in_.name(), start_line, "a JSON submission over 1 GiB");
+  }
+  std::string_view text(buf_.data() + start, i - start);
+  if (!text.empty() && text.back() == ',') text.remove_suffix(1);
+  nlohmann::ordered_json el;
+  try {
+    el = nlohmann::ordered_json::parse(text.begin(), text.end());
+  } catch (const nlohmann::json::parse_error&) {
+    // Parse again with the element where it stood on its line, for the right column.
+    std::size_t nl = buf_.rfind('\n', start == 0 ? 0 : start - 1);
+    std::size_t col0 = (nl == std::string::npos || start == 0) ? start : start - nl - 1;
+    std::string padded(col0, ' ');
+    padded.append(text);
+    try {
+      (void)nlohmann::ordered_json::parse(padded);
+    } catch (const nlohmann::json::parse_error& e2) {
+      parse_failure(in_.name(), padded, e2, start_line);
+    }
+    throw;
+  }
+  pos_ = i;
+  line_ = start_line + lines;
+  consumed_ = in_.name().size();  // progress is shown by rows for arrays
+  ++index_;
+  if (!el.is_object())
+    throw data_error(in_.name(), start_line, fmt::format("submission {} is not a JSON object", index_));
+  out.index = index_;
+  out.line = start_line;
+  flatten(el, {}, out.cells);
+  return true;
+}
+
 bool json_source::next(json_submission& out) {
   out.cells.clear();
   out.stream_record = false;
   out.raw.clear();
   out.stream_type.clear();
   out.respondent.clear();
+  if (array_) return next_element(out);
   if (!jsonl_) {
     while (item_ < items_->size()) {
       const auto& el = (*items_)[item_++];

@@ -35,7 +35,11 @@ class json_source {
 
  private:
   text_input& in_;
+  bool next_element(json_submission& out);
   bool jsonl_ = false;
+  bool array_ = false;   // a top-level array, streamed
+  bool opened_ = false;  // its '[' was read
+  bool array_done_ = false;
   bool massline_stream_ = false;  // began with a header record: every typed record passes
   std::string buf_;
   std::size_t pos_ = 0;

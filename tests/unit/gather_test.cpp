@@ -976,4 +976,49 @@ TEST(Gather, StreamRecordsPassThrough) {
 }
 
 }  // namespace
+namespace {
+std::string big_json_array(int n) {
+  std::string s = "[\n";
+  for (int i = 0; i < n; ++i) {
+    if (i) s += ",\n";
+    s += "  {\"respondent_id\": \"p-" + std::to_string(i) +
+         "\", \"What should change?\": \"Answer number " + std::to_string(i) +
+         " about the canteen, the rota and the heating in block " + std::to_string(i % 7) +
+         "\"}";
+  }
+  return s + "\n]\n";
+}
+}  // namespace
+
+TEST(Gather, JsonArrayIsStreamedAcrossChunks) {
+  temp_dir dir;
+  // Over 2 MiB, so elements straddle the reader's 1 MiB chunks.
+  std::string text = big_json_array(20000);
+  ASSERT_GT(text.size(), 2u << 20);
+  auto g = run(dir, {dir.write("big.json", text)});
+  EXPECT_EQ(g.tally().format, "json");
+  ASSERT_EQ(g.ideas.size(), 20000u);
+  EXPECT_EQ(g.ideas[19999]["text"].get<std::string>().rfind("Answer number 19999 ", 0), 0u);
+  EXPECT_EQ(g.ideas[19999]["source"]["row"], 20000);
+  EXPECT_EQ(g.ideas[19999]["source"]["line"], 20001);
+}
+
+TEST(Gather, TruncatedJsonArrayIsExit65WithItsLine) {
+  temp_dir dir;
+  std::string text = big_json_array(3);
+  text.resize(text.size() - 4);  // cut inside the last element
+  gather_options o;
+  o.inputs = {dir.write("cut.json", text)};
+  o.output = dir.file("out.jsonl");
+  o.salt = "test-salt";
+  try {
+    run_gather(o);
+    FAIL() << "expected ml::error";
+  } catch (const error& e) {
+    EXPECT_EQ(e.code(), 65);
+    EXPECT_NE(std::string(e.what()).find("cut.json:4: invalid JSON"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir.file("out.jsonl")));
+}
+
 }  // namespace ml

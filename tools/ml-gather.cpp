@@ -8,10 +8,11 @@ static const char* const examples = R"(Examples:
   ml-gather --unit "Which site?" -o ideas.jsonl --rejects rejects.jsonl forms/*.csv kobo.json
   ml-gather --text "What should change?" --consent "I agree to take part" export.xlsx
   ml-gather --columns survey.csv            # show how each column will be read
-  curl-free, offline: cat export.tsv | ml-gather - | ml-concentrate
+  gunzip -c export.tsv.gz | ml-gather - --rejects rejects.jsonl > ideas.jsonl
 
 Exit status: 0 ok; 64 usage; 65 bad data (file:line on stderr, no output written);
-66 an input is missing (the others are still gathered); 73 cannot create output; 74 I/O.
+66 an input is missing (the others are still gathered); 70 internal error;
+73 cannot create output; 74 I/O error; 130 interrupted.
 See ml-gather(1) and ml-records(5).)";
 
 int main(int argc, char** argv) {

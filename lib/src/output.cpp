@@ -2,6 +2,7 @@
 #include "ml/output.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,6 +17,44 @@ namespace ml {
 
 namespace {
 std::string errno_text(int e) { return std::strerror(e); }
+
+// Temporary files to remove if the run is interrupted (SIGINT, SIGTERM, SIGHUP): a fixed
+// table of fixed buffers, so the signal handler only calls async-signal-safe unlink().
+constexpr int max_temps = 16;
+char g_temps[max_temps][4096];
+volatile sig_atomic_t g_temp_used[max_temps];
+
+void on_signal(int sig) {
+  for (int i = 0; i < max_temps; ++i)
+    if (g_temp_used[i]) ::unlink(g_temps[i]);
+  ::signal(sig, SIG_DFL);
+  ::raise(sig);  // die of the signal, so the shell sees 128+N (130 for Ctrl-C)
+}
+
+int register_temp(const std::string& path) {
+  static bool installed = false;
+  if (!installed) {
+    installed = true;
+    for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
+      struct sigaction sa {};
+      sa.sa_handler = on_signal;
+      sigemptyset(&sa.sa_mask);
+      ::sigaction(sig, &sa, nullptr);
+    }
+  }
+  if (path.size() >= sizeof g_temps[0]) return -1;
+  for (int i = 0; i < max_temps; ++i)
+    if (!g_temp_used[i]) {
+      std::memcpy(g_temps[i], path.c_str(), path.size() + 1);
+      g_temp_used[i] = 1;
+      return i;
+    }
+  return -1;
+}
+
+void unregister_temp(int slot) {
+  if (slot >= 0) g_temp_used[slot] = 0;
+}
 }  // namespace
 
 output::output(std::string path) : path_(std::move(path)) {
@@ -43,6 +82,7 @@ output::output(std::string path) : path_(std::move(path)) {
   fd_ = ::mkstemp(pattern.data());
   if (fd_ < 0) throw cant_create_error(path_, errno_text(errno));
   tmp_path_ = pattern;
+  temp_slot_ = register_temp(tmp_path_);
   // Keep the permissions a plain creation would have had (mkstemp uses 0600): output may
   // hold respondents' words, so we do not widen them beyond the umask either.
   mode_t mask = ::umask(0);
@@ -63,6 +103,7 @@ output::~output() {
     ::close(fd_);
     ::unlink(tmp_path_.c_str());
   }
+  unregister_temp(temp_slot_);
 }
 
 void output::flush() {
@@ -121,7 +162,10 @@ void output::commit() {
   if (::fsync(fd_) != 0 && errno != EINVAL)
     throw io_error(path_, "cannot sync: " + errno_text(errno));
   if (::close(fd_) != 0) throw io_error(path_, "cannot close: " + errno_text(errno));
-  if (::rename(tmp_path_.c_str(), path_.c_str()) != 0) {
+  int renamed = ::rename(tmp_path_.c_str(), path_.c_str());
+  unregister_temp(temp_slot_);
+  temp_slot_ = -1;
+  if (renamed != 0) {
     int e = errno;
     ::unlink(tmp_path_.c_str());
     committed_ = true;

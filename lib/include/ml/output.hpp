@@ -43,7 +43,8 @@ class output {
   std::string path_, tmp_path_;
   int fd_ = 1;
   bool committed_ = false;
-  bool direct_ = false;  // a device or FIFO, written in place
+  bool direct_ = false;
+  int temp_slot_ = -1;  // in the table the interrupt handler cleans up  // a device or FIFO, written in place
   std::string buf_;
   std::size_t flush_at_ = 1 << 16;
 };

@@ -49,9 +49,10 @@ namespace {
 constexpr std::size_t max_xlsx_bytes = std::size_t{1} << 30;
 
 // The exact re-submissions seen so far: 64-bit hashes in open-addressing tables, eight bytes
-// per idea at up to 7/8 load. 256 shards (by the hash's top byte) grow one at a time, so
-// growing never holds two copies of the whole index. The hashes are uniform already, so
-// their low bits index a shard.
+// per idea at 45% to 7/8 load. 256 shards (by the hash's top byte) grow one at a time, by
+// half again, so growing never holds two copies of the whole index and the tables stay
+// fuller than power-of-two doubling would leave them. The hashes are uniform already: the
+// bits below the shard byte pick the slot (by multiply-shift, for any table size).
 class hash_set {
  public:
   hash_set() : shards_(256) {
@@ -61,11 +62,11 @@ class hash_set {
     if (k == 0) k = 1;
     auto& sh = shards_[k >> 56];
     if ((sh.count + 1) * 8 > sh.slots.size() * 7) grow(sh);
-    std::size_t mask = sh.slots.size() - 1;
-    std::size_t i = k & mask;
+    const std::size_t n = sh.slots.size();
+    std::size_t i = slot_of(k, n);
     while (sh.slots[i]) {
       if (sh.slots[i] == k) return false;
-      i = (i + 1) & mask;
+      if (++i == n) i = 0;
     }
     sh.slots[i] = k;
     ++sh.count;
@@ -77,15 +78,20 @@ class hash_set {
     std::vector<std::uint64_t> slots;
     std::size_t count = 0;
   };
+  __extension__ typedef unsigned __int128 u128;  // GCC and Clang; the high half of a product
+  static std::size_t slot_of(std::uint64_t k, std::size_t n) {
+    return static_cast<std::size_t>((static_cast<u128>(k << 8) * n) >> 64);
+  }
   static void grow(shard& sh) {
     std::vector<std::uint64_t> old;
     old.swap(sh.slots);
-    sh.slots.assign(old.size() * 2, 0);
-    std::size_t mask = sh.slots.size() - 1;
+    const std::size_t n = old.size() + old.size() / 2;
+    sh.slots.assign(n, 0);
     for (auto k : old) {
       if (!k) continue;
-      std::size_t i = k & mask;
-      while (sh.slots[i]) i = (i + 1) & mask;
+      std::size_t i = slot_of(k, n);
+      while (sh.slots[i])
+        if (++i == n) i = 0;
       sh.slots[i] = k;
     }
   }

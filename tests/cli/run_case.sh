@@ -28,6 +28,7 @@ if [ ! -x "$bin" ]; then
 fi
 
 failed=0
+cli_dir=$(cd "$(dirname "$0")" && pwd)
 scratch=
 trap 'rm -rf "$scratch"' EXIT
 trap 'exit 130' INT TERM
@@ -50,7 +51,7 @@ for dir in "$@"; do
     cd "$work" || exit 70
     unset ML_SALT_FILE ML_REGEN
     export ML_GATHER=$bin ML_SALT=test-salt NO_COLOR=1 TZ=UTC LC_ALL=C.UTF-8 HOME=$scratch/home
-    export TERM=dumb
+    export TERM=dumb ML_CLI_TOOLS=$cli_dir/tools  # scripts shared by cases
     exec bash ./cmd </dev/null >"$scratch/out" 2>"$scratch/err"
   )
   echo $? >"$scratch/code"

@@ -39,6 +39,21 @@ namespace ml {
 
 using namespace detail;
 
+gather_tally& gather_tally::operator+=(const gather_tally& o) {
+  rows_read += o.rows_read;
+  rows_kept += o.rows_kept;
+  answers += o.answers;
+  items += o.items;
+  ideas += o.ideas;
+  emails_redacted += o.emails_redacted;
+  phones_redacted += o.phones_redacted;
+  passed_through += o.passed_through;
+  ragged_rows += o.ragged_rows;
+  for (auto& [k, v] : o.rows_rejected) rows_rejected[k] += v;
+  for (auto& [k, v] : o.items_rejected) items_rejected[k] += v;
+  return *this;
+}
+
 std::vector<std::string> platform_names() {
   return {"plain",      "google-forms", "microsoft-forms", "typeform", "surveymonkey", "qualtrics",
           "limesurvey", "kobotoolbox",  "odk",             "polis",    "redcap",       "surveygizmo"};
@@ -926,17 +941,7 @@ void gatherer::flush_batch() {
 // In input order: ideas whose hash was seen before are exact re-submissions.
 void gatherer::merge(row_batch& b) {
   auto& t = *t_;
-  const auto& d = b.delta;
-  t.rows_read += d.rows_read;
-  t.rows_kept += d.rows_kept;
-  t.answers += d.answers;
-  t.items += d.items;
-  t.ideas += d.ideas;
-  t.emails_redacted += d.emails_redacted;
-  t.phones_redacted += d.phones_redacted;
-  t.passed_through += d.passed_through;
-  for (auto& [k, v] : d.rows_rejected) t.rows_rejected[k] += v;
-  for (auto& [k, v] : d.items_rejected) t.items_rejected[k] += v;
+  t += b.delta;
   // Accepted ideas and passed records lie back to back in b.ideas: write them in runs.
   std::size_t run_start = 0, run_end = 0;
   auto flush_run = [&] {
@@ -1330,19 +1335,7 @@ int run_gather(const gather_options& o, std::vector<gather_tally>* tallies) {
   if (all.size() > 1) {
     gather_tally total;
     total.file = "total";
-    for (auto& t : all) {
-      total.rows_read += t.rows_read;
-      total.rows_kept += t.rows_kept;
-      total.answers += t.answers;
-      total.items += t.items;
-      total.ideas += t.ideas;
-      total.emails_redacted += t.emails_redacted;
-      total.phones_redacted += t.phones_redacted;
-      total.passed_through += t.passed_through;
-      total.ragged_rows += t.ragged_rows;
-      for (auto& [k, v] : t.rows_rejected) total.rows_rejected[k] += v;
-      for (auto& [k, v] : t.items_rejected) total.items_rejected[k] += v;
-    }
+    for (auto& t : all) total += t;
     diag::note(tally_line(total));
   }
   if (rejects) rejects->commit();

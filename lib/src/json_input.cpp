@@ -248,7 +248,8 @@ bool json_source::next_element(json_submission& out) {
     std::string padded(col0, ' ');
     padded.append(text);
     try {
-      (void)nlohmann::ordered_json::parse(padded);
+      auto again = nlohmann::ordered_json::parse(padded);  // throws: the element is bad
+      (void)again;
     } catch (const nlohmann::json::parse_error& e2) {
       parse_failure(in_.name(), padded, e2, start_line);
     }

@@ -43,6 +43,9 @@ struct gather_tally {
   long long passed_through = 0;  ///< stream records passed on unchanged
   long long ragged_rows = 0;
   bool failed = false;  ///< the file could not be read (counted in the exit status)
+
+  /// Adds another tally's counts (names and flags are left as they are).
+  gather_tally& operator+=(const gather_tally& o);
 };
 
 /// Runs ml-gather. Returns the exit status: 0, or 66 when an input among several could not

@@ -416,8 +416,6 @@ header_plan analyse_headers(const std::vector<std::vector<std::string>>& rows,
   const auto& h1 = rows[0];
   auto detected = detect_from_first_row(h1);
   plan.p = forced ? *forced : detected.value_or(platform::plain);
-  std::size_t width = 0;
-  for (auto& r : rows) width = std::max(width, r.size());
   auto at = [&](std::size_t r, std::size_t c) -> std::string {
     return r < rows.size() && c < rows[r].size() ? std::string(trim(rows[r][c])) : std::string();
   };
@@ -508,7 +506,6 @@ header_plan analyse_headers(const std::vector<std::vector<std::string>>& rows,
     plan.columns[c].name = at(0, c);
     plan.columns[c].question = at(0, c);
   }
-  (void)width;
   return plan;
 }
 

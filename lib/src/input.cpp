@@ -214,7 +214,6 @@ text_input::text_input(byte_input& in, std::string encoding, warn_fn warn, std::
       if (in_.rewindable()) {
         std::string buf = st.pending;
         long long lines = 0;
-        std::size_t tail = 0;
         for (;;) {
           bool more = in_.read(buf, chunk_size) > 0;
           std::size_t tail_start = buf.size();
@@ -227,7 +226,6 @@ text_input::text_input(byte_input& in, std::string encoding, warn_fn warn, std::
           if (!more) break;
           lines += count_newlines(std::string_view(buf).substr(0, tail_start));
           buf.erase(0, tail_start);
-          (void)tail;
         }
         in_.rewind();
         std::string fresh;

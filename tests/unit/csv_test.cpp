@@ -2,6 +2,7 @@
 // Unit tests for ml/csv.hpp: the situations of every csv-spectrum case (on fixtures of our
 // own), line ends, record positions, quoting errors, delimiter sniffing, and records larger
 // than the reader's buffer.
+#include "temp_dir.hpp"
 #include "ml/csv.hpp"
 
 #include <gtest/gtest.h>
@@ -21,34 +22,7 @@
 namespace ml {
 namespace {
 
-// A directory under $TMPDIR (or /tmp) removed with everything in it at the end of the test.
-class temp_dir {
- public:
-  temp_dir() {
-    const char* base = std::getenv("TMPDIR");
-    std::string pattern = std::string(base && *base ? base : "/tmp") + "/ml-csv-test-XXXXXX";
-    if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  temp_dir(const temp_dir&) = delete;
-  temp_dir& operator=(const temp_dir&) = delete;
-
-  /// Writes `bytes` to `name` in the directory and returns its path.
-  std::string write(const std::string& name, std::string_view bytes) const {
-    std::string p = path_ + "/" + name;
-    std::ofstream out(p, std::ios::binary);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    return p;
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using test::temp_dir;
 
 using fields = std::vector<std::string>;
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Unit tests for ml/gather.hpp: run_gather over small exports of each platform written here,
 // asserting on the idea records it writes and on the tally, which must always add up.
+#include "temp_dir.hpp"
 #include "ml/gather.hpp"
 
 #include <gtest/gtest.h>
@@ -24,32 +25,7 @@ namespace {
 
 using json = nlohmann::json;
 
-class temp_dir {
- public:
-  temp_dir() {
-    const char* base = std::getenv("TMPDIR");
-    std::string pattern = std::string(base && *base ? base : "/tmp") + "/ml-gather-test-XXXXXX";
-    if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  temp_dir(const temp_dir&) = delete;
-  temp_dir& operator=(const temp_dir&) = delete;
-  std::string write(const std::string& name, std::string_view bytes) const {
-    std::string p = path_ + "/" + name;
-    std::filesystem::create_directories(std::filesystem::path(p).parent_path());
-    std::ofstream out(p, std::ios::binary);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    return p;
-  }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using test::temp_dir;
 
 std::string slurp(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -2,6 +2,7 @@
 // Unit tests for ml/input.hpp: opening files and pipes, and reading them as UTF-8 whatever
 // their encoding (UTF-8 with or without BOM, UTF-16 with or without BOM, Windows-1252, or a
 // named encoding), with the warnings and errors each case calls for.
+#include "temp_dir.hpp"
 #include "ml/input.hpp"
 
 #include <gtest/gtest.h>
@@ -24,31 +25,7 @@
 namespace ml {
 namespace {
 
-class temp_dir {
- public:
-  temp_dir() {
-    const char* base = std::getenv("TMPDIR");
-    std::string pattern = std::string(base && *base ? base : "/tmp") + "/ml-input-test-XXXXXX";
-    if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  temp_dir(const temp_dir&) = delete;
-  temp_dir& operator=(const temp_dir&) = delete;
-  std::string write(const std::string& name, std::string_view bytes) const {
-    std::string p = path_ + "/" + name;
-    std::ofstream out(p, std::ios::binary);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    return p;
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using test::temp_dir;
 
 // A pipe whose read end is reachable by a path (/dev/fd/N), fed by a thread: input that
 // cannot be rewound, as stdin usually is. Declare it before the byte_input that reads it.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Unit tests for ml/output.hpp: a file output appears whole on commit() or not at all, an
 // old file stays intact until then, and write errors carry the right exit codes.
+#include "temp_dir.hpp"
 #include "ml/output.hpp"
 
 #include <gtest/gtest.h>
@@ -19,33 +20,7 @@
 namespace ml {
 namespace {
 
-class temp_dir {
- public:
-  temp_dir() {
-    const char* base = std::getenv("TMPDIR");
-    std::string pattern = std::string(base && *base ? base : "/tmp") + "/ml-output-test-XXXXXX";
-    if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  temp_dir(const temp_dir&) = delete;
-  temp_dir& operator=(const temp_dir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-  /// Names of every entry in the directory, dot files included.
-  std::set<std::string> entries() const {
-    std::set<std::string> out;
-    for (auto& e : std::filesystem::directory_iterator(path_))
-      out.insert(e.path().filename().string());
-    return out;
-  }
-
- private:
-  std::string path_;
-};
+using test::temp_dir;
 
 std::string slurp(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

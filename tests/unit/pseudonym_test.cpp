@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Unit tests for ml/pseudonym.hpp: pseudonyms are HMAC-SHA256 of the normalised raw id,
 // checked against OpenSSL's own HMAC; and where the salt comes from.
+#include "temp_dir.hpp"
 #include "ml/pseudonym.hpp"
 
 #include <gtest/gtest.h>
@@ -20,25 +21,7 @@
 namespace ml {
 namespace {
 
-class temp_dir {
- public:
-  temp_dir() {
-    const char* base = std::getenv("TMPDIR");
-    std::string pattern = std::string(base && *base ? base : "/tmp") + "/ml-salt-test-XXXXXX";
-    if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  temp_dir(const temp_dir&) = delete;
-  temp_dir& operator=(const temp_dir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using test::temp_dir;
 
 // Sets (or unsets, with nullopt) an environment variable for the life of the object.
 class env_var {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Unit tests for ml/records.hpp: reading the JSON Lines record stream with line numbers,
 // and the file:line errors a bad line gives.
+#include "temp_dir.hpp"
 #include "ml/records.hpp"
 
 #include <gtest/gtest.h>
@@ -17,30 +18,7 @@
 namespace ml {
 namespace {
 
-class temp_dir {
- public:
-  temp_dir() {
-    const char* base = std::getenv("TMPDIR");
-    std::string pattern = std::string(base && *base ? base : "/tmp") + "/ml-records-test-XXXXXX";
-    if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  temp_dir(const temp_dir&) = delete;
-  temp_dir& operator=(const temp_dir&) = delete;
-  std::string write(const std::string& name, std::string_view bytes) const {
-    std::string p = path_ + "/" + name;
-    std::ofstream out(p, std::ios::binary);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    return p;
-  }
-
- private:
-  std::string path_;
-};
+using test::temp_dir;
 
 struct read_result {
   std::vector<nlohmann::ordered_json> values;

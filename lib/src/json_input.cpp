@@ -30,19 +30,10 @@ std::string scalar_text(const nlohmann::ordered_json& v) {
 
 [[noreturn]] void parse_failure(const std::string& file, std::string_view text,
                                 const nlohmann::json::parse_error& e, long long base_line) {
-  // nlohmann: "[json.exception.parse_error.101] parse error at line 3, column 54: syntax error
-  // while parsing object - invalid literal; last read: '...'": keep what comes after the
-  // position.
-  std::string why = e.what();
-  auto col = why.find("column ");
-  auto colon = col == std::string::npos ? why.find(": ") : why.find(": ", col);
-  std::string where;
-  if (col != std::string::npos) where = " at " + why.substr(col, why.find(':', col) - col);
-  if (colon != std::string::npos) why = why.substr(colon + 2);
   long long line = base_line + line_at(text, e.byte > 0 ? e.byte - 1 : 0) - 1;
   bool at_end = e.byte >= text.size();
   throw data_error(file, line,
-                   fmt::format("invalid JSON{}: {}{}", where, why,
+                   fmt::format("invalid JSON{}{}", json_error_text(e),
                                at_end ? "; the input ends early: is the file truncated?" : ""));
 }
 }  // namespace
@@ -95,7 +86,10 @@ json_source::json_source(text_input& in) : in_(in) {
         if (obj.contains(k) && obj[k].is_array()) jsonl_ = false;
     }
   }
-  if (jsonl_) return;
+  if (jsonl_) {
+    lines_ = std::make_unique<line_reader>(in_);
+    return;
+  }
   if (i < head.size() && head[i] == '[') {
     // A top-level array is streamed element by element: memory stays bounded.
     array_ = true;
@@ -257,7 +251,7 @@ bool json_source::next_element(json_submission& out) {
   }
   pos_ = i;
   line_ = start_line + lines;
-  consumed_ = in_.name().size();  // progress is shown by rows for arrays
+  consumed_ += static_cast<long long>(i - start);
   ++index_;
   if (!el.is_object())
     throw data_error(in_.name(), start_line, fmt::format("submission {} is not a JSON object", index_));
@@ -288,37 +282,21 @@ bool json_source::next(json_submission& out) {
     }
     return false;
   }
+  std::string_view line;
   for (;;) {
-    std::size_t nl = buf_.find('\n', pos_);
-    if (nl == std::string::npos && !eof_) {
-      buf_.erase(0, pos_);
-      pos_ = 0;
-      if (!in_.next(buf_)) eof_ = true;
-      continue;
-    }
-    std::size_t end = nl == std::string::npos ? buf_.size() : nl;
-    if (pos_ >= buf_.size() && eof_) return false;
-    std::string_view line(buf_.data() + pos_, end - pos_);
-    consumed_ += static_cast<long long>(end - pos_ + (nl == std::string::npos ? 0 : 1));
-    pos_ = nl == std::string::npos ? buf_.size() : nl + 1;
-    ++line_;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (!lines_->next(line)) return false;
+    line_ = lines_->line_number();
+    consumed_ = lines_->bytes_consumed();
     if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
     nlohmann::ordered_json obj;
     try {
       obj = nlohmann::ordered_json::parse(line.begin(), line.end());
     } catch (const nlohmann::json::parse_error& e) {
-      std::string why = e.what();
-      auto p = why.find("column ");
-      std::string where = p == std::string::npos ? "" : why.substr(p, why.find(':', p) - p);
-      auto q = why.rfind(": ");
-      throw data_error(
-          in_.name(), line_,
-          fmt::format("invalid JSON{}{}: {}{}", where.empty() ? "" : " at ", where,
-                      q == std::string::npos ? why : why.substr(q + 2),
-                      nl == std::string::npos ? "; the last line has no newline: is the input "
-                                                "truncated?"
-                                              : "; each line must hold one JSON object"));
+      throw data_error(in_.name(), line_,
+                       "invalid JSON" + json_error_text(e) +
+                           (lines_->last_unterminated()
+                                ? "; the last line has no newline: is the input truncated?"
+                                : "; each line must hold one JSON object"));
     }
     if (!obj.is_object())
       throw data_error(in_.name(), line_, "not a JSON object; each line must hold one object");

@@ -4,12 +4,14 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "gather_detail.hpp"
 #include "ml/input.hpp"
+#include "ml/records.hpp"
 
 namespace ml::detail {
 
@@ -36,6 +38,7 @@ class json_source {
  private:
   text_input& in_;
   bool next_element(json_submission& out);
+  std::unique_ptr<line_reader> lines_;  // JSON Lines
   bool jsonl_ = false;
   bool array_ = false;   // a top-level array, streamed
   bool opened_ = false;  // its '[' was read

@@ -60,26 +60,29 @@ bool record_reader::next(record& rec) {
   try {
     rec.value = nlohmann::ordered_json::parse(line.begin(), line.end());
   } catch (const nlohmann::json::parse_error& e) {
-    std::string why = e.what();
-    // nlohmann's message: "[json.exception.parse_error.101] parse error at line 1, column 7:
-    // syntax error while parsing ..."; keep the part after the position.
-    auto colon = why.find("column ");
-    std::string col;
-    if (colon != std::string::npos) {
-      auto end = why.find(':', colon);
-      col = why.substr(colon, end - colon);
-      why = end == std::string::npos ? why : why.substr(end + 2);
-    }
     std::string hint = lines_.last_unterminated()
                            ? "; the last line has no final newline: the input looks truncated"
                            : "; each line must hold one complete JSON object";
-    throw data_error(name_, rec.line,
-                     fmt::format("invalid JSON{}{}{}", col.empty() ? "" : " at ", col, ": " + why + hint));
+    throw data_error(name_, rec.line, "invalid JSON" + json_error_text(e) + hint);
   }
   if (!rec.value.is_object())
     throw data_error(name_, rec.line,
                      "not a JSON object; each line of a record stream must be one object");
   return true;
+}
+
+std::string json_error_text(const nlohmann::json::parse_error& e) {
+  // nlohmann: "[json.exception.parse_error.101] parse error at line 3, column 54: syntax error
+  // while parsing object - invalid literal; last read: '...'".
+  std::string why = e.what();
+  auto col = why.find("column ");
+  if (col == std::string::npos) {
+    auto colon = why.find(": ");
+    return ": " + (colon == std::string::npos ? why : why.substr(colon + 2));
+  }
+  auto colon = why.find(':', col);
+  if (colon == std::string::npos) return " at " + why.substr(col);
+  return " at " + why.substr(col, colon - col) + ": " + why.substr(colon + 2);
 }
 
 bool is_stream_type(std::string_view type) {

@@ -39,6 +39,17 @@ namespace ml {
 
 using namespace detail;
 
+namespace {
+long long sum_of(const std::map<std::string, long long>& m) {
+  long long n = 0;
+  for (auto& [k, v] : m) n += v;
+  return n;
+}
+}  // namespace
+
+long long gather_tally::rows_rejected_total() const { return sum_of(rows_rejected); }
+long long gather_tally::items_rejected_total() const { return sum_of(items_rejected); }
+
 gather_tally& gather_tally::operator+=(const gather_tally& o) {
   rows_read += o.rows_read;
   rows_kept += o.rows_kept;
@@ -174,30 +185,6 @@ std::string hex16(std::uint64_t h) {
     h >>= 4;
   }
   return out;
-}
-
-// A number as exports write it. In a ';'-delimited file the comma is the decimal mark
-// ("2,5"); elsewhere "28,500" and "1,234.5" have thousands separators.
-bool parse_number(std::string_view v, double& out, bool decimal_comma) {
-  v = trim(v);
-  if (v.empty() || v.size() > 32) return false;
-  std::string s(v);
-  if (decimal_comma) {
-    for (char& c : s)
-      if (c == ',') c = '.';
-  } else if (s.find(',') != std::string::npos) {
-    // Thousands groups: every comma is followed by exactly three digits.
-    for (std::size_t i = s.find(','); i != std::string::npos; i = s.find(',', i + 1)) {
-      std::size_t d = 0;
-      while (i + 1 + d < s.size() && std::isdigit(static_cast<unsigned char>(s[i + 1 + d]))) ++d;
-      if (d != 3) return false;
-    }
-    s.erase(std::remove(s.begin(), s.end(), ','), s.end());
-  }
-  char* end = nullptr;
-  out = std::strtod(s.c_str(), &end);
-  return end == s.c_str() + s.size() && std::isfinite(out) &&
-         !std::isalpha(static_cast<unsigned char>(s[0]));
 }
 
 std::string format_reasons(const std::map<std::string, long long>& m) {
@@ -1241,9 +1228,8 @@ void gatherer::gather_file(const std::string& path, gather_tally& t) {
   }
   if (t.platform.empty()) t.platform = std::string(platform_name(p_));
   // Nothing lost: the books must balance.
-  long long rejected_rows = 0, rejected_items = 0;
-  for (auto& [k, v] : t.rows_rejected) rejected_rows += v;
-  for (auto& [k, v] : t.items_rejected) rejected_items += v;
+  const long long rejected_rows = t.rows_rejected_total();
+  const long long rejected_items = t.items_rejected_total();
   if (t.rows_read != t.rows_kept + rejected_rows || t.items != t.ideas + rejected_items)
     throw error(exit_internal,
                 fmt::format("{}: the tally does not add up (rows {} != {} + {}, items {} != {} + "
@@ -1253,9 +1239,8 @@ void gatherer::gather_file(const std::string& path, gather_tally& t) {
 }
 
 std::string tally_line(const gather_tally& t) {
-  long long rejected_rows = 0, rejected_items = 0;
-  for (auto& [k, v] : t.rows_rejected) rejected_rows += v;
-  for (auto& [k, v] : t.items_rejected) rejected_items += v;
+  const long long rejected_rows = t.rows_rejected_total();
+  const long long rejected_items = t.items_rejected_total();
   std::string s = fmt::format("{}: {} rows = {} kept + {} rejected", t.file, t.rows_read,
                               t.rows_kept, rejected_rows);
   if (rejected_rows) s += fmt::format(" ({})", format_reasons(t.rows_rejected));

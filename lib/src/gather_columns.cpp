@@ -149,15 +149,10 @@ const std::unordered_set<std::string>& unit_words() {
   return w;
 }
 
+// A number in either convention ("2,5" or "28,500"): the delimiter decides later which.
 bool is_numeric(std::string_view v) {
-  v = trim(v);
-  if (v.empty() || v.size() > 24) return false;
-  std::string s(v);
-  for (char& c : s)
-    if (c == ',') c = '.';
-  char* end = nullptr;
-  std::strtod(s.c_str(), &end);
-  return end == s.c_str() + s.size() && !std::isalpha(static_cast<unsigned char>(s[0]));
+  double d;
+  return parse_number(v, d, false) || parse_number(v, d, true);
 }
 
 std::size_t word_count(std::string_view v) {
@@ -911,6 +906,30 @@ void assign_late_role(column& c, platform p, std::string_view first_value,
   }
   if (c.r == role::unit) c.r = role::segment;
   if (c.r == role::time) c.r = role::metadata;
+}
+
+// A number as exports write it. In a ';'-delimited file the comma is the decimal mark
+// ("2,5"); elsewhere "28,500" and "1,234.5" have thousands separators.
+bool parse_number(std::string_view v, double& out, bool decimal_comma) {
+  v = trim(v);
+  if (v.empty() || v.size() > 32) return false;
+  std::string s(v);
+  if (decimal_comma) {
+    for (char& c : s)
+      if (c == ',') c = '.';
+  } else if (s.find(',') != std::string::npos) {
+    // Thousands groups: every comma is followed by exactly three digits.
+    for (std::size_t i = s.find(','); i != std::string::npos; i = s.find(',', i + 1)) {
+      std::size_t d = 0;
+      while (i + 1 + d < s.size() && std::isdigit(static_cast<unsigned char>(s[i + 1 + d]))) ++d;
+      if (d != 3) return false;
+    }
+    s.erase(std::remove(s.begin(), s.end(), ','), s.end());
+  }
+  char* end = nullptr;
+  out = std::strtod(s.c_str(), &end);
+  return end == s.c_str() + s.size() && std::isfinite(out) &&
+         !std::isalpha(static_cast<unsigned char>(s[0]));
 }
 
 }  // namespace ml::detail

@@ -103,6 +103,10 @@ void assign_roles(std::vector<column>& columns, platform p, const std::vector<ow
 void assign_late_role(column& c, platform p, std::string_view first_value,
                       const gather_options& options);
 
+/// Parses a number as exports write it: with `decimal_comma` the comma is the decimal mark
+/// ("2,5"), else commas must group thousands ("28,500"). False for anything else.
+bool parse_number(std::string_view v, double& out, bool decimal_comma);
+
 /// True if `header` matches the user's column name `want` (header text or internal name,
 /// ignoring case and surrounding space).
 bool column_matches(const column& c, std::string_view want);

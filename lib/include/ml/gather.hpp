@@ -44,6 +44,8 @@ struct gather_tally {
   long long ragged_rows = 0;
   bool failed = false;  ///< the file could not be read (counted in the exit status)
 
+  long long rows_rejected_total() const;
+  long long items_rejected_total() const;
   /// Adds another tally's counts (names and flags are left as they are).
   gather_tally& operator+=(const gather_tally& o);
 };

@@ -8,9 +8,10 @@ cd "$(dirname "$0")"
 packages=(build-essential cmake ninja-build pkg-config
   libcli11-dev nlohmann-json3-dev libfmt-dev libgtest-dev libgmock-dev
   libicu-dev libzip-dev zipcmp zipmerge ziptool libpugixml-dev libssl-dev libxxhash-dev
+  libstemmer-dev libeigen3-dev libsimdjson-dev
   groff-base python3)
 if [[ "${1:-}" == "--with-bench" ]]; then
-  packages+=(miller hyperfine time)
+  packages+=(miller hyperfine time python3-sklearn)
 fi
 
 missing=()

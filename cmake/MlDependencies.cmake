@@ -16,6 +16,11 @@ ml_require(libzip libzip-dev CONFIG)
 ml_require(pugixml libpugixml-dev CONFIG)
 ml_require(OpenSSL libssl-dev)
 ml_require(Threads libc6-dev)
+ml_require(Eigen3 libeigen3-dev CONFIG)
+ml_require(simdjson libsimdjson-dev CONFIG)
+
+list(APPEND CMAKE_MODULE_PATH ${CMAKE_CURRENT_LIST_DIR})
+ml_require(Stemmer libstemmer-dev)  # cmake/FindStemmer.cmake
 
 find_package(PkgConfig QUIET)
 if(NOT PkgConfig_FOUND)

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: Apache-2.0
+// Internals of ml-concentrate shared by its source files.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace ml::detail {
+
+/// One idea record as read, with what the line needs from it.
+struct idea_rec {
+  std::string raw;         ///< the record as read ("theme" removed if it had one)
+  std::string id, text;
+  int respondent = -1;     ///< index into corpus::respondents
+  int unit = -1;           ///< index into corpus::units, -1 when none
+  float stance = std::numeric_limits<float>::quiet_NaN();
+  int doc = -1;            ///< distinct document (term multiset), -1 when it has no terms
+  int theme = -1;          ///< index of its theme, -1 when unassigned
+  std::string_view reason; ///< why it is unassigned
+};
+
+/// Interns strings as small integers in first-seen order.
+class interner {
+ public:
+  int get(std::string_view s) {
+    auto it = index_.find(std::string(s));
+    if (it != index_.end()) return it->second;
+    int id = static_cast<int>(names_.size());
+    names_.emplace_back(s);
+    index_.emplace(names_.back(), id);
+    return id;
+  }
+  const std::string& name(int i) const { return names_[static_cast<std::size_t>(i)]; }
+  std::size_t size() const { return names_.size(); }
+
+ private:
+  std::unordered_map<std::string, int> index_;
+  std::vector<std::string> names_;
+};
+
+/// Everything read from the inputs.
+struct corpus {
+  std::vector<idea_rec> ideas;
+  std::vector<std::string> passthrough;  ///< other records, as read, in input order
+  interner respondents, units;
+  long long records = 0;
+  long long dropped = 0;                 ///< records of the types ml-concentrate writes
+  bool any_stance = false;
+};
+
+/// Reads idea records (and passes others through) from every input. Throws ml::error:
+/// 66 for a missing input, 65 with file:line for a bad record.
+corpus read_corpus(const std::vector<std::string>& inputs, const std::string& stance);
+
+}  // namespace ml::detail

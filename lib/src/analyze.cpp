@@ -49,15 +49,15 @@ struct language {
 // The first kVoters are the Latin-script languages told apart by stopword votes; the next
 // ones are found by their script; the rest only when named in the options.
 constexpr language kLanguages[] = {
-    {"en", "english"},  {"es", "spanish"},  {"fr", "french"},   {"de", "german"},
-    {"pt", "portuguese"}, {"it", "italian"}, {"nl", "dutch"},   {"sv", "swedish"},
-    {"da", "danish"},   {"no", "norwegian"}, {"fi", "finnish"},
-    {"ru", "russian"},  {"el", "greek"},    {"ar", "arabic"},   {"he", nullptr},
-    {"hi", "hindi"},    {"hy", "armenian"}, {"ta", "tamil"},    {"th", nullptr},
-    {"ko", nullptr},    {"zh", nullptr},    {"ja", nullptr},
-    {"ca", "catalan"},  {"eu", "basque"},   {"ga", "irish"},    {"hu", "hungarian"},
-    {"id", "indonesian"}, {"lt", "lithuanian"}, {"ne", "nepali"}, {"ro", "romanian"},
-    {"sr", "serbian"},  {"tr", "turkish"},  {"yi", "yiddish"},  {"und", nullptr},
+    {"en", "english"},    {"es", "spanish"},   {"fr", "french"},     {"de", "german"},
+    {"pt", "portuguese"}, {"it", "italian"},   {"nl", "dutch"},      {"sv", "swedish"},
+    {"da", "danish"},     {"no", "norwegian"}, {"fi", "finnish"},    {"ru", "russian"},
+    {"el", "greek"},      {"ar", "arabic"},    {"he", nullptr},      {"hi", "hindi"},
+    {"hy", "armenian"},   {"ta", "tamil"},     {"th", nullptr},      {"ko", nullptr},
+    {"zh", nullptr},      {"ja", nullptr},     {"ca", "catalan"},    {"eu", "basque"},
+    {"ga", "irish"},      {"hu", "hungarian"}, {"id", "indonesian"}, {"lt", "lithuanian"},
+    {"ne", "nepali"},     {"ro", "romanian"},  {"sr", "serbian"},    {"tr", "turkish"},
+    {"yi", "yiddish"},    {"und", nullptr},
 };
 constexpr std::size_t kLanguageCount = std::size(kLanguages);
 constexpr std::size_t kVoters = 11;
@@ -186,35 +186,6 @@ bool is_single_letter(std::string_view w) noexcept {
   return i == w.size() && !is_han_kana_hangul(cp);
 }
 
-// Punctuation that ends a clause: bigrams are not formed across it.
-bool is_clause_break(char32_t cp) noexcept {
-  switch (cp) {
-    case '.': case '!': case '?': case ';': case ':': case ',': case '(': case ')': case '[':
-    case ']': case '{': case '}': case '/': case '|': case '\n': case '\r': case '\v': case '\f':
-    case 0x85: case 0xA1: case 0xBF: case 0x37E: case 0x60C: case 0x61B: case 0x61F:
-    case 0x6D4: case 0x964: case 0x965: case 0x2022: case 0x2026: case 0x2028: case 0x2029:
-    case 0x203C: case 0x2047: case 0x2048: case 0x2049: case 0x3001: case 0x3002:
-    case 0x300C: case 0x300D: case 0x300E: case 0x300F: case 0x3010: case 0x3011:
-    case 0xFF01: case 0xFF08: case 0xFF09: case 0xFF0C: case 0xFF0E: case 0xFF1A:
-    case 0xFF1B: case 0xFF1F: case 0xFF61: case 0xFF64:
-      return true;
-    default:
-      return false;
-  }
-}
-
-bool has_clause_break(std::string_view s) noexcept {
-  for (std::size_t i = 0; i < s.size();)
-    if (is_clause_break(next_code_point(s, i))) return true;
-  return false;
-}
-
-bool has_letter(std::string_view s) noexcept {
-  for (std::size_t i = 0; i < s.size();)
-    if (u_isalpha(static_cast<UChar32>(next_code_point(s, i)))) return true;
-  return false;
-}
-
 // ASCII characters as UAX #29 word breaking (ICU's root rules) sees them.
 enum ascii_class : std::uint8_t {
   a_other,
@@ -246,6 +217,32 @@ constexpr std::uint8_t ascii_class_of(uchar c) noexcept {
   return c < 128 ? static_cast<std::uint8_t>(kAscii[c] & ~kBreakBit) : std::uint8_t{a_other};
 }
 
+// Punctuation that ends a clause: bigrams are not formed across it.
+bool is_clause_break(char32_t cp) noexcept {
+  if (cp < 0x80) return (kAscii[cp] & kBreakBit) != 0;
+  // NEL, ¡ ¿, Greek question mark, Arabic comma, semicolon, question mark and full stop,
+  // Devanagari dandas, bullet, ellipsis, line and paragraph separators, ‼ ⁇ ⁈ ⁉, CJK
+  // comma, full stop and brackets, and the full-width and half-width forms of . ! ( ) , : ; ?
+  static constexpr char32_t kBreaks[] = {
+      0x85,   0xA1,   0xBF,   0x37E,  0x60C,  0x61B,  0x61F,  0x6D4,  0x964,
+      0x965,  0x2022, 0x2026, 0x2028, 0x2029, 0x203C, 0x2047, 0x2048, 0x2049,
+      0x3001, 0x3002, 0x300C, 0x300D, 0x300E, 0x300F, 0x3010, 0x3011, 0xFF01,
+      0xFF08, 0xFF09, 0xFF0C, 0xFF0E, 0xFF1A, 0xFF1B, 0xFF1F, 0xFF61, 0xFF64};
+  return std::binary_search(std::begin(kBreaks), std::end(kBreaks), cp);
+}
+
+bool has_clause_break(std::string_view s) noexcept {
+  for (std::size_t i = 0; i < s.size();)
+    if (is_clause_break(next_code_point(s, i))) return true;
+  return false;
+}
+
+bool has_letter(std::string_view s) noexcept {
+  for (std::size_t i = 0; i < s.size();)
+    if (u_isalpha(static_cast<UChar32>(next_code_point(s, i)))) return true;
+  return false;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Case folding
 
@@ -254,8 +251,8 @@ const icu::Normalizer2& casefold() {
     UErrorCode status = U_ZERO_ERROR;
     const icu::Normalizer2* n = icu::Normalizer2::getNFKCCasefoldInstance(status);
     if (U_FAILURE(status) || n == nullptr)
-      throw error(exit_internal, fmt::format("ICU NFKC_Casefold data is missing: {}",
-                                             u_errorName(status)));
+      throw error(exit_internal,
+                  fmt::format("ICU NFKC_Casefold data is missing: {}", u_errorName(status)));
     return n;
   }();
   return *instance;
@@ -343,58 +340,59 @@ script script_of(char32_t cp) noexcept {
 
 using votes = std::array<int, kVoters>;
 
+constexpr std::uint16_t bit(lang_id l) { return static_cast<std::uint16_t>(1u << l); }
+
+struct letter_vote {
+  char32_t letter;      // lower case
+  std::uint16_t langs;  // voting languages
+  int weight;
+};
+
 // Letters that point to languages: two votes for a letter of one language, one for a letter
-// that a few share. Upper and lower case alike.
+// that a few share.
+constexpr letter_vote kLetterVotes[] = {
+    {U'ñ', bit(kEs), 2},
+    {U'¿', bit(kEs), 2},
+    {U'¡', bit(kEs), 2},
+    {U'ß', bit(kDe), 2},
+    {U'ẞ', bit(kDe), 2},
+    {U'ü', bit(kDe), 2},
+    {U'ã', bit(kPt), 2},
+    {U'õ', bit(kPt), 2},
+    {U'ì', bit(kIt), 2},
+    {U'ò', bit(kIt), 2},
+    {U'î', bit(kFr), 2},
+    {U'û', bit(kFr), 2},
+    {U'œ', bit(kFr), 2},
+    {U'ç', bit(kFr) | bit(kPt), 1},
+    {U'ä', bit(kDe) | bit(kSv) | bit(kFi), 1},
+    {U'ö', bit(kDe) | bit(kSv) | bit(kFi), 1},
+    {U'å', bit(kSv) | bit(kDa) | bit(kNo), 1},
+    {U'æ', bit(kDa) | bit(kNo), 1},
+    {U'ø', bit(kDa) | bit(kNo), 1},
+    {U'à', bit(kFr) | bit(kIt) | bit(kPt), 1},
+    {U'è', bit(kFr) | bit(kIt), 1},
+    {U'ù', bit(kFr) | bit(kIt), 1},
+    {U'â', bit(kFr) | bit(kPt), 1},
+    {U'ê', bit(kFr) | bit(kPt), 1},
+    {U'ô', bit(kFr) | bit(kPt), 1},
+    {U'ë', bit(kFr) | bit(kNl), 1},
+    {U'ï', bit(kFr) | bit(kNl), 1},
+    {U'á', bit(kEs) | bit(kPt), 1},
+    {U'í', bit(kEs) | bit(kPt), 1},
+    {U'ó', bit(kEs) | bit(kPt), 1},
+    {U'ú', bit(kEs) | bit(kPt), 1},
+};
+
 void letter_votes(char32_t cp, votes& v) noexcept {
-  if (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7) cp += 0x20;  // Latin-1 upper case
-  switch (cp) {
-    case 0xF1: case 0xBF: case 0xA1:  // ñ ¿ ¡
-      v[kEs] += 2;
-      break;
-    case 0xDF: case 0x1E9E:  // ß ẞ
-      v[kDe] += 2;
-      break;
-    case 0xE3: case 0xF5:  // ã õ
-      v[kPt] += 2;
-      break;
-    case 0xEC: case 0xF2:  // ì ò
-      v[kIt] += 2;
-      break;
-    case 0xEE: case 0xFB: case 0x153: case 0x152:  // î û œ
-      v[kFr] += 2;
-      break;
-    case 0xE7:  // ç
-      ++v[kFr], ++v[kPt];
-      break;
-    case 0xE4: case 0xF6:  // ä ö
-      ++v[kDe], ++v[kSv], ++v[kFi];
-      break;
-    case 0xFC:  // ü
-      v[kDe] += 2;
-      break;
-    case 0xE5:  // å
-      ++v[kSv], ++v[kDa], ++v[kNo];
-      break;
-    case 0xE6: case 0xF8:  // æ ø
-      ++v[kDa], ++v[kNo];
-      break;
-    case 0xE0:  // à
-      ++v[kFr], ++v[kIt], ++v[kPt];
-      break;
-    case 0xE8: case 0xF9:  // è ù
-      ++v[kFr], ++v[kIt];
-      break;
-    case 0xE2: case 0xEA: case 0xF4:  // â ê ô
-      ++v[kFr], ++v[kPt];
-      break;
-    case 0xEB: case 0xEF:  // ë ï
-      ++v[kFr], ++v[kNl];
-      break;
-    case 0xE1: case 0xED: case 0xF3: case 0xFA:  // á í ó ú
-      ++v[kEs], ++v[kPt];
-      break;
-    default:
-      break;
+  if (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7)
+    cp += 0x20;  // Latin-1 capitals
+  else if (cp == 0x152)
+    cp = 0x153;  // Œ
+  for (const letter_vote& lv : kLetterVotes) {
+    if (lv.letter != cp) continue;
+    for (unsigned m = lv.langs; m != 0; m &= m - 1) v[std::countr_zero(m)] += lv.weight;
+    return;
   }
 }
 
@@ -405,15 +403,11 @@ struct suffix_vote {
 
 // Word endings typical of one language, one vote each, for words of six bytes or more.
 constexpr suffix_vote kSuffixVotes[] = {
-    {"ing", kEn},    {"ness", kEn},    {"ful", kEn},
-    {"ción", kEs},   {"ciones", kEs},  {"idad", kEs},    {"idades", kEs},
-    {"ção", kPt},    {"ções", kPt},    {"dade", kPt},    {"dades", kPt},
-    {"ée", kFr},     {"ées", kFr},     {"eux", kFr},     {"euse", kFr},   {"ité", kFr},
-    {"ités", kFr},
-    {"ung", kDe},    {"ungen", kDe},   {"keit", kDe},    {"heit", kDe},   {"lich", kDe},
-    {"schaft", kDe},
-    {"zione", kIt},  {"zioni", kIt},   {"ità", kIt},
-    {"heid", kNl},   {"lijk", kNl},    {"lijke", kNl},
+    {"ing", kEn},    {"ness", kEn}, {"ful", kEn},  {"ción", kEs}, {"ciones", kEs}, {"idad", kEs},
+    {"idades", kEs}, {"ção", kPt},  {"ções", kPt}, {"dade", kPt}, {"dades", kPt},  {"ée", kFr},
+    {"ées", kFr},    {"eux", kFr},  {"euse", kFr}, {"ité", kFr},  {"ités", kFr},   {"ung", kDe},
+    {"ungen", kDe},  {"keit", kDe}, {"heit", kDe}, {"lich", kDe}, {"schaft", kDe}, {"zione", kIt},
+    {"zioni", kIt},  {"ità", kIt},  {"heid", kNl}, {"lijk", kNl}, {"lijke", kNl},
 };
 
 // Which voting languages list each word as a stopword.
@@ -423,8 +417,9 @@ const vote_map& stopword_votes() {
   static const vote_map table = [] {
     vote_map m;
     for (lang_id l = 0; l < kVoters; ++l)
-      for_each_listed(detail::builtin_stopword_text(kLanguages[l].code),
-                      [&](std::string_view w, bool) { m[w] |= static_cast<std::uint16_t>(1u << l); });
+      for_each_listed(
+          detail::builtin_stopword_text(kLanguages[l].code),
+          [&](std::string_view w, bool) { m[w] |= static_cast<std::uint16_t>(1u << l); });
     return m;
   }();
   return table;
@@ -443,14 +438,16 @@ struct stem_entry {
 
 // Elided articles and prepositions written before an apostrophe ("l'entreprise").
 bool is_elision(lang_id lang, std::string_view p) noexcept {
-  static constexpr std::string_view kFrench[] = {"l", "d", "j", "m", "n", "s", "t", "c",
-                                                 "qu", "jusqu", "lorsqu", "puisqu", "quoiqu",
-                                                 "presqu"};
-  static constexpr std::string_view kItalian[] = {"l", "d", "c", "s", "m", "t", "v", "n",
-                                                  "un", "dell", "all", "dall", "nell", "sull",
-                                                  "coll", "quest", "quell", "nessun"};
+  static constexpr std::string_view kFrench[] = {"l",      "d",      "j",      "m",     "n",
+                                                 "s",      "t",      "c",      "qu",    "jusqu",
+                                                 "lorsqu", "puisqu", "quoiqu", "presqu"};
+  static constexpr std::string_view kItalian[] = {
+      "l",    "d",   "c",    "s",    "m",    "t",    "v",     "n",     "un",
+      "dell", "all", "dall", "nell", "sull", "coll", "quest", "quell", "nessun"};
   static constexpr std::string_view kCatalan[] = {"l", "d", "s", "m", "t", "n"};
-  auto in = [&](const auto& list) { return std::find(std::begin(list), std::end(list), p) != std::end(list); };
+  auto in = [&](const auto& list) {
+    return std::find(std::begin(list), std::end(list), p) != std::end(list);
+  };
   if (lang == kFr) return in(kFrench);
   if (lang == kIt) return in(kItalian);
   if (lang == kCa) return in(kCatalan);
@@ -534,10 +531,10 @@ static_assert(kLanguageCount < kNoLang);
 // What the analyzer knows of one folded word: its language votes, and its stem entry in each
 // language it was seen in (nearly always one).
 struct word_info {
-  std::string word;                    // case-folded
-  std::uint16_t stop_votes = 0;       // voting languages that list it as a stopword
-  std::uint16_t suffix_votes = 0;     // voting languages its ending points to
-  std::uint8_t lang0 = kNoLang;        // the language of form0
+  std::string word;                // case-folded
+  std::uint16_t stop_votes = 0;    // voting languages that list it as a stopword
+  std::uint16_t suffix_votes = 0;  // voting languages its ending points to
+  std::uint8_t lang0 = kNoLang;    // the language of form0
   stem_entry form0;
   std::vector<std::pair<std::uint8_t, stem_entry>> more;
 
@@ -657,7 +654,8 @@ struct analyzer::impl {
   std::string repaired;
   std::uint32_t clause = 0;
 
-  explicit impl(const analyzer_options& o) : bigrams(o.bigrams), ascii_fast_path(o.ascii_fast_path) {
+  explicit impl(const analyzer_options& o)
+      : bigrams(o.bigrams), ascii_fast_path(o.ascii_fast_path) {
     if (!o.lang.empty() && o.lang != "auto") {
       auto id = parse_lang(o.lang);
       if (!id)
@@ -826,8 +824,8 @@ struct analyzer::impl {
         if ((cp | 0x20) - 'a' < 26) ++letters[s_latin];
         continue;
       }
-      ++letters[script_of(cp)];
-      letter_votes(cp, v);
+      letter_votes(cp, v);  // before the letter test: ¿ and ¡ vote too
+      if (u_isalpha(static_cast<UChar32>(cp))) ++letters[script_of(cp)];
     }
     // One CJK character carries about as much as a short word.
     letters[s_han] *= 3;
@@ -974,7 +972,8 @@ namespace detail {
 
 std::vector<std::string> builtin_stopwords(std::string_view lang) {
   std::vector<std::string> out;
-  for_each_listed(builtin_stopword_text(lang), [&](std::string_view w, bool) { out.emplace_back(w); });
+  for_each_listed(builtin_stopword_text(lang),
+                  [&](std::string_view w, bool) { out.emplace_back(w); });
   return out;
 }
 

@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
+#include <cstdlib>
 #include <cmath>
 #include <numeric>
 #include <set>
@@ -247,7 +249,18 @@ int run_concentrate(const concentrate_options& o, concentrate_tally* tally_out) 
   ao.lang = o.lang == "auto" ? "" : o.lang;
   if (!o.stopwords_file.empty()) ao.extra_stopwords = analyzer::read_stopword_file(o.stopwords_file);
 
+  // ML_PROFILE=1 prints the time of each stage on stderr (for bench/, not a user feature).
+  const bool profile = std::getenv("ML_PROFILE") != nullptr;
+  auto stage_start = std::chrono::steady_clock::now();
+  auto stage = [&](const char* name) {
+    if (!profile) return;
+    auto now = std::chrono::steady_clock::now();
+    diag::warning(fmt::format("profile: {:<10} {:8.3f} s", name,
+                              std::chrono::duration<double>(now - stage_start).count()));
+    stage_start = now;
+  };
   corpus c = read_corpus(inputs, o.stance);
+  stage("read");
   concentrate_tally tally;
   tally.records = c.records;
   tally.ideas = static_cast<long long>(c.ideas.size());
@@ -257,6 +270,7 @@ int run_concentrate(const concentrate_options& o, concentrate_tally* tally_out) 
 
   term_table terms = tokenize(c, ao, threads);
   const std::size_t n = c.ideas.size();
+  stage("tokenize");
 
   // The codebook's themes take their ideas first.
   std::vector<codebook_theme> book;
@@ -315,6 +329,7 @@ int run_concentrate(const concentrate_options& o, concentrate_tally* tally_out) 
   tfidf_options to;
   to.min_df = docs >= 50 ? 2 : 1;
   tfidf_result weighted = tfidf(counts, to);
+  stage("tfidf");
 
   svd_options so;
   so.dims = o.dims;
@@ -323,6 +338,7 @@ int run_concentrate(const concentrate_options& o, concentrate_tally* tally_out) 
   svd_result svd = truncated_svd(weighted.matrix, so);
   normalize_rows(svd.embedding);
   dense_rows& x = svd.embedding;
+  stage("svd");
 
   std::size_t min_size = o.min_size > 0 ? static_cast<std::size_t>(o.min_size)
                                         : std::max<std::size_t>(2, docs / 500);
@@ -352,6 +368,7 @@ int run_concentrate(const concentrate_options& o, concentrate_tally* tally_out) 
     found = find_themes(sub, ts);
   }
 
+  stage("cluster");
   std::vector<theme> themes(book.size() + static_cast<std::size_t>(found.centroids.rows()));
   for (std::size_t b = 0; b < book.size(); ++b) {
     themes[b].source = "codebook";
@@ -400,17 +417,27 @@ int run_concentrate(const concentrate_options& o, concentrate_tally* tally_out) 
 
   // Centroids from the members (distinct documents once each).
   const Eigen::Index dims = x.cols();
-  for (auto& t : themes) {
+  // Each theme's distinct documents, in order of first member.
+  std::vector<std::vector<int>> theme_docs(themes.size());
+  {
+    std::vector<int> seen_in(docs, -1);
+    for (std::size_t ti = 0; ti < themes.size(); ++ti)
+      for (int i : themes[ti].members) {
+        int d = c.ideas[static_cast<std::size_t>(i)].doc;
+        if (d < 0 || seen_in[static_cast<std::size_t>(d)] == static_cast<int>(ti)) continue;
+        seen_in[static_cast<std::size_t>(d)] = static_cast<int>(ti);
+        theme_docs[ti].push_back(d);
+      }
+  }
+  for (std::size_t ti = 0; ti < themes.size(); ++ti) {
+    auto& t = themes[ti];
     t.centroid = Eigen::VectorXf::Zero(dims);
-    std::set<int> seen;
-    for (int i : t.members) {
-      int d = c.ideas[static_cast<std::size_t>(i)].doc;
-      if (seen.insert(d).second) t.centroid += x.row(d).transpose();
-    }
+    for (int d : theme_docs[ti]) t.centroid += x.row(d).transpose();
     float norm = t.centroid.norm();
     if (norm > 0) t.centroid /= norm;
   }
 
+  stage("members");
   // Labels: class-based TF-IDF (as BERTopic's c-TF-IDF) over the distinct documents of each
   // theme: weight = tf(t,w)/|t| * ln(1 + A / f(w)), A the mean term count per theme.
   {
@@ -418,14 +445,10 @@ int run_concentrate(const concentrate_options& o, concentrate_tally* tally_out) 
     std::vector<double> total(terms.terms.size(), 0.0);
     std::vector<double> size(themes.size(), 0.0);
     for (std::size_t ti = 0; ti < themes.size(); ++ti) {
-      std::set<int> seen;
-      for (int i : themes[ti].members) {
-        int d = c.ideas[static_cast<std::size_t>(i)].doc;
-        if (!seen.insert(d).second) continue;
-        std::set<std::uint32_t> once;
+      for (int d : theme_docs[ti]) {
+        // counts holds each term of a document once (with its count).
         for (auto k = counts.ptr[static_cast<std::size_t>(d)]; k < counts.ptr[static_cast<std::size_t>(d) + 1]; ++k) {
           std::uint32_t w = counts.idx[k];
-          if (!once.insert(w).second) continue;
           tf[ti][w] += 1.0;
           total[w] += 1.0;
           size[ti] += 1.0;
@@ -519,6 +542,7 @@ int run_concentrate(const concentrate_options& o, concentrate_tally* tally_out) 
     }
   }
 
+  stage("labels");
   // Quotes: the ideas nearest the centre, from different units and respondents where
   // possible, never the same text twice.
   auto similarity = [&](const theme& t, int i) -> float {
@@ -537,10 +561,10 @@ int run_concentrate(const concentrate_options& o, concentrate_tally* tally_out) 
       for (auto& [s, i] : near) {
         if (t.quotes.size() >= 5) break;
         const idea_rec& idea = c.ideas[static_cast<std::size_t>(i)];
-        std::string folded = ascii_lower(tidy_whitespace(idea.text));
-        if (texts.count(folded)) continue;
         if (pass == 0 && (units.count(idea.unit) || people.count(idea.respondent))) continue;
         if (pass == 1 && people.count(idea.respondent)) continue;
+        std::string folded = ascii_lower(tidy_whitespace(idea.text));
+        if (texts.count(folded)) continue;
         t.quotes.push_back(i);
         texts.insert(folded);
         units.insert(idea.unit);
@@ -563,21 +587,30 @@ int run_concentrate(const concentrate_options& o, concentrate_tally* tally_out) 
   std::size_t total_respondents = c.respondents.size();
   std::size_t total_units = c.units.size();
   for (auto& t : themes) {
-    std::map<int, std::set<int>> by_unit;
-    std::set<int> people;
+    std::vector<std::pair<int, int>> pairs;  // (unit, respondent), distinct
+    pairs.reserve(t.members.size());
+    std::vector<int> people;
+    people.reserve(t.members.size());
     for (int i : t.members) {
       const idea_rec& idea = c.ideas[static_cast<std::size_t>(i)];
-      by_unit[idea.unit].insert(idea.respondent);
-      people.insert(idea.respondent);
+      pairs.emplace_back(idea.unit, idea.respondent);
+      people.push_back(idea.respondent);
     }
-    t.respondents = static_cast<long long>(people.size());
+    std::sort(pairs.begin(), pairs.end());
+    pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
+    std::sort(people.begin(), people.end());
+    t.respondents = std::unique(people.begin(), people.end()) - people.begin();
     t.score = 0;
-    for (auto& [u, ppl] : by_unit) {
-      t.score += std::sqrt(static_cast<double>(ppl.size()));
-      if (u >= 0) {
+    for (std::size_t a = 0; a < pairs.size();) {
+      std::size_t b = a;
+      while (b < pairs.size() && pairs[b].first == pairs[a].first) ++b;
+      const auto in_unit = static_cast<long long>(b - a);
+      t.score += std::sqrt(static_cast<double>(in_unit));
+      if (pairs[a].first >= 0) {
         ++t.units;
-        t.per_unit.emplace_back(u, static_cast<long long>(ppl.size()));
+        t.per_unit.emplace_back(pairs[a].first, in_unit);
       }
+      a = b;
     }
     std::sort(t.per_unit.begin(), t.per_unit.end(), [&](const auto& a, const auto& b) {
       if (a.second != b.second) return a.second > b.second;
@@ -702,6 +735,7 @@ int run_concentrate(const concentrate_options& o, concentrate_tally* tally_out) 
                                            "{} unassigned); please report this",
                                            tally.ideas, members, tally.unassigned));
 
+  stage("themes");
   // Output.
   json_writer w;
   w.begin_object().key("type").value("header").key("v").value(records_version);
@@ -843,6 +877,7 @@ int run_concentrate(const concentrate_options& o, concentrate_tally* tally_out) 
   }
   for (auto& p : c.passthrough) out.line(p);
   out.commit();
+  stage("write");
 
   diag::note(fmt::format("{} ideas: {} in {} themes, {} unassigned", tally.ideas, tally.themed,
                          tally.themes, tally.unassigned));

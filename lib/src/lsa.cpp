@@ -23,11 +23,10 @@ void orthonormalize(dense_rows& y, unsigned threads) {
   const std::size_t blocks = (n + row_block - 1) / row_block;
   std::vector<Eigen::MatrixXd> partial(blocks);
   parallel_blocks(n, row_block, threads, [&](std::size_t b, std::size_t e) {
-    Eigen::MatrixXd g = Eigen::MatrixXd::Zero(l, l);
-    auto block = y.middleRows(static_cast<Eigen::Index>(b), static_cast<Eigen::Index>(e - b))
-                     .cast<double>();
-    g.selfadjointView<Eigen::Lower>().rankUpdate(block.transpose());
-    partial[b / row_block] = g.selfadjointView<Eigen::Lower>();
+    // Each block's Gram matrix in float (fast), summed across blocks in double.
+    auto block = y.middleRows(static_cast<Eigen::Index>(b), static_cast<Eigen::Index>(e - b));
+    Eigen::MatrixXf g = block.transpose() * block;
+    partial[b / row_block] = g.cast<double>();
   });
   Eigen::MatrixXd gram = Eigen::MatrixXd::Zero(l, l);
   for (const auto& g : partial) gram += g;

@@ -410,10 +410,9 @@ struct entry {
 };
 
 constexpr entry kLists[] = {
-    {"en", kEnglish}, {"es", kSpanish}, {"fr", kFrench},    {"de", kGerman},
-    {"pt", kPortuguese}, {"it", kItalian}, {"nl", kDutch}, {"sv", kSwedish},
-    {"da", kDanish},  {"no", kNorwegian}, {"fi", kFinnish}, {"ru", kRussian},
-    {"zh", kChinese}, {"ja", kJapanese}, {"th", kThai},
+    {"en", kEnglish}, {"es", kSpanish}, {"fr", kFrench},  {"de", kGerman},   {"pt", kPortuguese},
+    {"it", kItalian}, {"nl", kDutch},   {"sv", kSwedish}, {"da", kDanish},   {"no", kNorwegian},
+    {"fi", kFinnish}, {"ru", kRussian}, {"zh", kChinese}, {"ja", kJapanese}, {"th", kThai},
 };
 
 }  // namespace

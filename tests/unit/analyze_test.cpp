@@ -194,8 +194,7 @@ TEST(Analyzer, StemsSpanishFrenchGermanPortugueseItalianDutch) {
 TEST(Analyzer, StripsFrenchAndItalianElisions) {
   EXPECT_EQ(terms_of("C'est l'ambiance qu'il faut changer", with_lang("fr")),
             (list{"ambianc", "faut", "chang", "ambianc faut", "faut chang"}));
-  EXPECT_EQ(terms_of("Il clima dell'azienda", with_lang("it")),
-            (list{"clim", "azi", "clim azi"}));
+  EXPECT_EQ(terms_of("Il clima dell'azienda", with_lang("it")), (list{"clim", "azi", "clim azi"}));
 }
 
 TEST(Analyzer, UsesTheGivenLanguageForEveryText) {
@@ -266,8 +265,8 @@ TEST(DetectLanguage, FindsLatinLanguagesByStopwordsAndLetters) {
   EXPECT_EQ(a.detect_language("La mensa è chiusa di sera"), "it");
   EXPECT_EQ(a.detect_language("De kantine is 's avonds gesloten"), "nl");
   EXPECT_EQ(a.detect_language("Kantinen är stängd på kvällen och det är dåligt"), "sv");
-  EXPECT_EQ(a.detect_language("Mehr Wertschätzung"), "de");       // ä, ß-less ending -ung
-  EXPECT_EQ(a.detect_language("Más comunicación"), "es");         // accents and -ción
+  EXPECT_EQ(a.detect_language("Mehr Wertschätzung"), "de");  // ä, ß-less ending -ung
+  EXPECT_EQ(a.detect_language("Más comunicación"), "es");    // accents and -ción
   EXPECT_EQ(a.detect_language("¿Por qué?"), "es");
 }
 
@@ -387,9 +386,10 @@ TEST(AsciiFastPath, GivesTheSameTermsAsIcu) {
 TEST(AsciiFastPath, GivesTheSameTermsAsIcuOnRandomText) {
   // Words and punctuation mixed at random, from a fixed seed so the test is deterministic.
   static constexpr std::string_view kPieces[] = {
-      "pay", "Night", "shift", "the", "don", "t", "e", "g", "1", "22", "x", "_", ".", ",", ";",
-      ":", "'", "-", " ", " ", " ", "\n", "!", "?", "(", ")", "/", "\"", "&", "#", "$", "a",
-      "I", "s", "co", "op", "3rd", "well", "@", "Les", "de", "\t"};
+      "pay", "Night", "shift", "the", "don",  "t",  "e",   "g",  "1", "22", "x",
+      "_",   ".",     ",",     ";",   ":",    "'",  "-",   " ",  " ", " ",  "\n",
+      "!",   "?",     "(",     ")",   "/",    "\"", "&",   "#",  "$", "a",  "I",
+      "s",   "co",    "op",    "3rd", "well", "@",  "Les", "de", "\t"};
   std::uint64_t state = 0x9E3779B97F4A7C15ULL;
   auto next = [&state] {
     state ^= state << 13;
@@ -410,8 +410,8 @@ TEST(AsciiFastPath, GivesTheSameTermsAsIcuOnRandomText) {
 // Stopword lists
 
 TEST(Stopwords, BuiltInListsAreCaseFoldedAndUnique) {
-  for (std::string_view lang : {"en", "es", "fr", "de", "pt", "it", "nl", "sv", "da", "no",
-                                  "fi", "ru", "zh", "ja", "th"}) {
+  for (std::string_view lang :
+       {"en", "es", "fr", "de", "pt", "it", "nl", "sv", "da", "no", "fi", "ru", "zh", "ja", "th"}) {
     const list words = detail::builtin_stopwords(lang);
     EXPECT_GE(words.size(), 30u) << lang;
     std::set<std::string> seen;
@@ -436,9 +436,10 @@ TEST(Stopwords, ListsTheLanguagesWithStopwordsAndStemmer) {
 
 TEST(StopwordFile, ReadsWordsSkippingCommentsAndBlankLines) {
   test::temp_dir dir;
-  const std::string path = dir.write(
-      "stop.txt", "\xEF\xBB\xBF# our words\r\nHospital\r\n\r\n   ward   # a comment\n"
-                  "c#\n\tKrankenhaus\n# the end");
+  const std::string path =
+      dir.write("stop.txt",
+                "\xEF\xBB\xBF# our words\r\nHospital\r\n\r\n   ward   # a comment\n"
+                "c#\n\tKrankenhaus\n# the end");
   EXPECT_EQ(analyzer::read_stopword_file(path), (list{"Hospital", "ward", "c#", "Krankenhaus"}));
   EXPECT_TRUE(analyzer::read_stopword_file(dir.write("empty.txt", "")).empty());
 }
@@ -462,9 +463,9 @@ TEST(StopwordFile, ReportsBadLinesWithTheirNumber) {
     FAIL() << "no error";
   } catch (const error& e) {
     EXPECT_EQ(e.code(), exit_data);
-    EXPECT_EQ(std::string(e.what()),
-              dir.file("two.txt") +
-                  ":3: \"night shift\" is more than one word; write one word per line");
+    EXPECT_EQ(
+        std::string(e.what()),
+        dir.file("two.txt") + ":3: \"night shift\" is more than one word; write one word per line");
   }
   try {
     analyzer::read_stopword_file(dir.write("latin1.txt", "ok\ncaf\xE9\n"));

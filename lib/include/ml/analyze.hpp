@@ -56,12 +56,13 @@ class analyzer {
   std::string detect_language(std::string_view text);
 
   /// Appends the index terms of `text`: first the stems of its words in order (stopwords,
-  /// numbers and single Latin letters left out), then if options.bigrams the bigrams "stemA
-  /// stemB" of words adjacent once those are left out, within one clause (none across . ! ? ;
-  /// : , / ( ) [ ] { } | …, their CJK and other-script forms, or line breaks). A word
-  /// repeated gives its term again. `surface` is the case-folded word (French and Italian
-  /// elisions and the English possessive 's removed). Invalid UTF-8 bytes separate words.
-  /// Returns the language used: options.lang, or the detected language.
+  /// numbers and single letters left out; a single CJK character is a word), then if
+  /// options.bigrams the bigrams "stemA stemB" of words adjacent once those are left out,
+  /// within one clause (none across . ! ? ; : , / ( ) [ ] { } | …, their CJK and other-script
+  /// forms, or line breaks). A word repeated gives its term again. `surface` is the
+  /// case-folded word (French and Italian elisions and the English possessive 's removed).
+  /// Invalid UTF-8 bytes separate words. Returns the language used: options.lang, or the
+  /// detected language.
   std::string analyze(std::string_view text, std::vector<analyzed_term>& out);
 
   /// The same, terms only: the hot path, which builds no surfaces.

@@ -32,7 +32,7 @@ namespace ml {
 namespace detail {
 namespace {
 
-constexpr std::size_t tokenize_block = 4096;
+constexpr std::size_t tokenize_block = 16384;
 
 // ---------------------------------------------------------------------------------------
 // Terms
@@ -57,15 +57,18 @@ term_table tokenize(const corpus& c, const analyzer_options& ao, unsigned thread
   parallel_blocks(n, tokenize_block, threads, [&](std::size_t b, std::size_t e) {
     analyzer an(ao);
     block_out& o = out[b / tokenize_block];
-    std::unordered_map<std::string, std::uint32_t> local;
+    string_map<std::uint32_t> local;
     std::vector<std::string> terms;
     for (std::size_t i = b; i < e; ++i) {
       terms.clear();
       std::string lang = an.analyze(c.ideas[i].text, terms);
       ++o.languages[lang];
       for (auto& t : terms) {
-        auto [it, fresh] = local.emplace(t, static_cast<std::uint32_t>(o.local_terms.size()));
-        if (fresh) o.local_terms.push_back(t);
+        auto it = local.find(t);
+        if (it == local.end()) {
+          it = local.emplace(t, static_cast<std::uint32_t>(o.local_terms.size())).first;
+          o.local_terms.push_back(t);
+        }
         o.ids.push_back(it->second);
       }
       o.ptr.push_back(static_cast<std::uint32_t>(o.ids.size()));
@@ -73,13 +76,16 @@ term_table tokenize(const corpus& c, const analyzer_options& ao, unsigned thread
   });
   // Merge in block order: ids come out in first-seen order whatever the thread count.
   term_table t;
-  std::unordered_map<std::string, std::uint32_t> global;
+  string_map<std::uint32_t> global;
   std::vector<std::uint32_t> row;
   for (auto& o : out) {
     std::vector<std::uint32_t> map(o.local_terms.size());
     for (std::size_t l = 0; l < o.local_terms.size(); ++l) {
-      auto [it, fresh] = global.emplace(o.local_terms[l], static_cast<std::uint32_t>(t.terms.size()));
-      if (fresh) t.terms.push_back(o.local_terms[l]);
+      auto it = global.find(o.local_terms[l]);
+      if (it == global.end()) {
+        it = global.emplace(o.local_terms[l], static_cast<std::uint32_t>(t.terms.size())).first;
+        t.terms.push_back(o.local_terms[l]);
+      }
       map[l] = it->second;
     }
     for (std::size_t i = 0; i + 1 < o.ptr.size(); ++i) {
@@ -268,6 +274,20 @@ int run_concentrate(const concentrate_options& o, concentrate_tally* tally_out) 
   tally.dropped = c.dropped;
   output out(o.output);
 
+  // Texts too short to tell their language fall back to the most common language of the
+  // input, judged on a sample of ideas spread over it.
+  if (ao.lang.empty() && !c.ideas.empty()) {
+    analyzer probe(ao);
+    std::map<std::string, long long> votes;
+    const std::size_t step = std::max<std::size_t>(1, c.ideas.size() / 2000);
+    for (std::size_t i = 0; i < c.ideas.size(); i += step) {
+      std::string l = probe.detect_language(c.ideas[i].text);
+      if (l != "und") ++votes[l];
+    }
+    long long best = 0;
+    for (auto& [l, count] : votes)
+      if (count > best) best = count, ao.fallback_lang = l;
+  }
   term_table terms = tokenize(c, ao, threads);
   const std::size_t n = c.ideas.size();
   stage("tokenize");

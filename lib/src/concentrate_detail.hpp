@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cmath>
+#include <functional>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -22,13 +23,26 @@ struct idea_rec {
   int doc = -1;            ///< distinct document (term multiset), -1 when it has no terms
   int theme = -1;          ///< index of its theme, -1 when unassigned
   std::string_view reason; ///< why it is unassigned
+  int file = 0;            ///< input it came from
+  long long line = 0;      ///< line it was read from
 };
+
+/// Hashing for maps keyed by std::string that are looked up by std::string_view without
+/// making a string (C++20 heterogeneous lookup).
+struct string_hash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept {
+    return std::hash<std::string_view>{}(s);
+  }
+};
+template <class V>
+using string_map = std::unordered_map<std::string, V, string_hash, std::equal_to<>>;
 
 /// Interns strings as small integers in first-seen order.
 class interner {
  public:
   int get(std::string_view s) {
-    auto it = index_.find(std::string(s));
+    auto it = index_.find(s);
     if (it != index_.end()) return it->second;
     int id = static_cast<int>(names_.size());
     names_.emplace_back(s);
@@ -39,7 +53,7 @@ class interner {
   std::size_t size() const { return names_.size(); }
 
  private:
-  std::unordered_map<std::string, int> index_;
+  string_map<int> index_;
   std::vector<std::string> names_;
 };
 

@@ -6,6 +6,7 @@
 #include <simdjson.h>
 
 #include <nlohmann/json.hpp>
+#include <algorithm>
 #include <unordered_map>
 
 #include "concentrate_detail.hpp"
@@ -51,7 +52,6 @@ corpus read_corpus(const std::vector<std::string>& inputs, const std::string& st
   corpus c;
   simdjson::ondemand::parser parser;
   std::string padded;
-  std::unordered_map<std::string, std::pair<std::size_t, long long>> seen_ids;
   std::vector<std::string> names;
   // Open every input first: a missing one stops the run before any work is done.
   std::vector<std::unique_ptr<byte_input>> opened;
@@ -161,18 +161,30 @@ corpus read_corpus(const std::vector<std::string>& inputs, const std::string& st
       if (!has_text)
         throw data_error(file, lineno,
                          "idea record has no \"text\" string" + std::string(fix_hint));
-      auto [it, fresh] = seen_ids.emplace(idea.id, std::make_pair(f, lineno));
-      if (!fresh)
-        throw data_error(
-            file, lineno,
-            fmt::format("idea id {} appears twice (first at {}:{}); an idea must be read once: "
-                        "do not give the same ideas file twice",
-                        idea.id, names[it->second.first], it->second.second));
+      idea.file = static_cast<int>(f);
+      idea.line = lineno;
       if (idea.respondent < 0) idea.respondent = c.respondents.get("\x1f" + idea.id);
       if (!std::isnan(idea.stance)) c.any_stance = true;
       idea.raw = has_theme ? without_theme(line) : std::string(line);
       c.ideas.push_back(std::move(idea));
     }
+  }
+  // An idea read twice would be counted twice: refuse it, naming both places. Sorting the
+  // ids once is cheaper than a hash set of a million strings.
+  std::vector<std::uint32_t> order(c.ideas.size());
+  for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    int cmp = c.ideas[a].id.compare(c.ideas[b].id);
+    return cmp != 0 ? cmp < 0 : a < b;
+  });
+  for (std::size_t k = 1; k < order.size(); ++k) {
+    const idea_rec& first = c.ideas[order[k - 1]];
+    const idea_rec& again = c.ideas[order[k]];
+    if (first.id != again.id) continue;
+    throw data_error(names[static_cast<std::size_t>(again.file)], again.line,
+                     fmt::format("idea id {} appears twice (first at {}:{}); an idea must be "
+                                 "read once: do not give the same ideas file twice",
+                                 again.id, names[static_cast<std::size_t>(first.file)], first.line));
   }
   return c;
 }

@@ -3,8 +3,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <numeric>
+
+#include <fmt/format.h>
 
 #include "ml/parallel.hpp"
 
@@ -206,27 +209,141 @@ kmeans_result spherical_kmeans(const dense_rows& x, const kmeans_options& option
 
 namespace ml {
 
+std::vector<std::vector<std::uint32_t>> nearest_neighbours(const dense_rows& x, int k,
+                                                           unsigned threads) {
+  const std::size_t n = static_cast<std::size_t>(x.rows());
+  std::vector<std::vector<std::uint32_t>> out(n);
+  const std::size_t kk = std::min<std::size_t>(static_cast<std::size_t>(std::max(k, 0)),
+                                               n > 0 ? n - 1 : 0);
+  if (kk == 0) return out;
+  const Eigen::MatrixXf xt = x.transpose();
+  parallel_blocks(n, 512, threads, [&](std::size_t b, std::size_t e) {
+    Eigen::MatrixXf sims = x.middleRows(static_cast<Eigen::Index>(b),
+                                        static_cast<Eigen::Index>(e - b)) * xt;
+    std::vector<std::pair<float, std::uint32_t>> row(n);
+    for (std::size_t r = b; r < e; ++r) {
+      for (std::size_t j = 0; j < n; ++j)
+        row[j] = {j == r ? -3.0f : sims(static_cast<Eigen::Index>(r - b), static_cast<Eigen::Index>(j)),
+                  static_cast<std::uint32_t>(j)};
+      // Most similar first; ties by index so the graph is deterministic.
+      auto better = [](const auto& p, const auto& q) {
+        return p.first != q.first ? p.first > q.first : p.second < q.second;
+      };
+      std::partial_sort(row.begin(), row.begin() + static_cast<std::ptrdiff_t>(kk), row.end(), better);
+      auto& nb = out[r];
+      for (std::size_t j = 0; j < kk; ++j) nb.push_back(row[j].second);
+    }
+  });
+  return out;
+}
+
+std::vector<int> merge_by_modularity(const std::vector<int>& labels, int clusters,
+                                     const std::vector<std::vector<std::uint32_t>>& graph,
+                                     double resolution) {
+  const std::size_t kc = static_cast<std::size_t>(std::max(clusters, 0));
+  // Edge weights between clusters (each kNN edge counted from both ends: symmetric).
+  std::vector<std::vector<double>> e(kc, std::vector<double>(kc, 0.0));
+  for (std::size_t i = 0; i < graph.size(); ++i) {
+    if (labels[i] < 0) continue;
+    for (auto j : graph[i]) {
+      if (labels[j] < 0) continue;
+      e[static_cast<std::size_t>(labels[i])][static_cast<std::size_t>(labels[j])] += 1.0;
+      e[static_cast<std::size_t>(labels[j])][static_cast<std::size_t>(labels[i])] += 1.0;
+    }
+  }
+  std::vector<double> degree(kc, 0.0);
+  double total = 0;
+  for (std::size_t i = 0; i < kc; ++i) {
+    for (std::size_t j = 0; j < kc; ++j) degree[i] += e[i][j];
+    total += degree[i];
+  }
+  std::vector<int> root(kc);
+  std::iota(root.begin(), root.end(), 0);
+  if (total <= 0) return root;
+  std::vector<char> alive(kc, 1);
+  // Greedy agglomeration (Clauset, Newman and Moore 2004) starting from the k-means
+  // clusters: join the pair that raises modularity most, while one does.
+  for (;;) {
+    double best = 0;
+    std::size_t bi = kc, bj = kc;
+    for (std::size_t i = 0; i < kc; ++i) {
+      if (!alive[i]) continue;
+      for (std::size_t j = i + 1; j < kc; ++j) {
+        if (!alive[j] || e[i][j] <= 0) continue;
+        double gain = 2.0 * (e[i][j] / total -
+                             resolution * degree[i] * degree[j] / (total * total));
+        if (gain > best) {
+          best = gain;
+          bi = i;
+          bj = j;
+        }
+      }
+    }
+    if (bi == kc) break;
+    for (std::size_t t = 0; t < kc; ++t) {
+      e[bi][t] += e[bj][t];
+      e[t][bi] += e[t][bj];
+    }
+    e[bi][bi] += 0;  // the diagonal already holds both halves and their shared edges
+    degree[bi] += degree[bj];
+    alive[bj] = 0;
+    for (auto& r : root)
+      if (r == static_cast<int>(bj)) r = static_cast<int>(bi);
+  }
+  // Number the merged groups 0..g-1 in order of their first cluster.
+  std::vector<int> number(kc, -1), out(kc);
+  int next = 0;
+  for (std::size_t c = 0; c < kc; ++c) {
+    int r = root[c];
+    if (number[static_cast<std::size_t>(r)] < 0) number[static_cast<std::size_t>(r)] = next++;
+    out[c] = number[static_cast<std::size_t>(r)];
+  }
+  return out;
+}
+
 theme_search_result find_themes(const dense_rows& x, const theme_search_options& o) {
   theme_search_result out;
-  std::size_t nonzero = 0;
-  for (Eigen::Index r = 0; r < x.rows(); ++r) nonzero += x.row(r).squaredNorm() > 0;
-  int k = o.k;
-  if (k <= 0) {
-    // Provisional rule, to be replaced by the measured search.
-    k = static_cast<int>(std::lround(std::sqrt(static_cast<double>(nonzero) / 2.0)));
-    k = std::clamp(k, 1, 60);
-    out.method = "sqrt";
-  } else {
-    out.method = "given";
-  }
+  std::vector<Eigen::Index> nonzero;
+  for (Eigen::Index r = 0; r < x.rows(); ++r)
+    if (x.row(r).squaredNorm() > 0) nonzero.push_back(r);
+  const std::size_t n = nonzero.size();
   kmeans_options ko;
-  ko.k = k;
   ko.seed = o.seed;
   ko.threads = o.threads;
-  kmeans_result km = spherical_kmeans(x, ko);
+  if (o.k > 0) {
+    ko.k = o.k;
+    out.method = "given";
+    kmeans_result km = spherical_kmeans(x, ko);
+    out.labels = std::move(km.labels);
+    out.centroids = std::move(km.centroids);
+    return out;
+  }
+  // Over-cluster, then merge the clusters whose documents are neighbours more often than
+  // chance (modularity of the k-nearest-neighbour graph), then refine on every document.
+  const int base = static_cast<int>(std::clamp<std::size_t>(n / 10, 1, 200));
+  const char* gs = std::getenv("ML_GRAPH_SAMPLE");
+  std::vector<std::size_t> picks = sample_indices(n, gs ? std::strtoul(gs, nullptr, 10) : 20000, o.seed ^ 0x9a1eULL);
+  dense_rows sample(static_cast<Eigen::Index>(picks.size()), x.cols());
+  for (std::size_t i = 0; i < picks.size(); ++i)
+    sample.row(static_cast<Eigen::Index>(i)) = x.row(nonzero[picks[i]]);
+  ko.k = base;
+  kmeans_result fine = spherical_kmeans(sample, ko);
+  auto graph = nearest_neighbours(sample, 10, o.threads);
+  const char* res_env = std::getenv("ML_RESOLUTION");
+  const double resolution = res_env ? std::atof(res_env) : 1.0;
+  std::vector<int> group = merge_by_modularity(fine.labels, static_cast<int>(fine.centroids.rows()), graph, resolution);
+  const int groups = group.empty() ? 0 : *std::max_element(group.begin(), group.end()) + 1;
+  dense_rows seeds = dense_rows::Zero(groups, x.cols());
+  for (std::size_t i = 0; i < picks.size(); ++i) {
+    int l = fine.labels[i];
+    if (l >= 0) seeds.row(group[static_cast<std::size_t>(l)]) += sample.row(static_cast<Eigen::Index>(i));
+  }
+  normalize_rows(seeds);
+  out.method = fmt::format("modularity: {} clusters merged into {}", fine.centroids.rows(), groups);
+  kmeans_result km = spherical_kmeans(x, ko, &seeds);
   out.labels = std::move(km.labels);
   out.centroids = std::move(km.centroids);
-  out.trace.emplace_back(k, km.mean_similarity);
+  out.trace.emplace_back(groups, km.mean_similarity);
   return out;
 }
 

@@ -1,22 +1,28 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# Runs golden end-to-end cases of ml-gather (Miller style: one folder per behaviour).
+# Runs golden end-to-end cases of the tools (Miller style: one folder per behaviour).
 #
-#   tests/cli/run_case.sh BINARY CASE_DIR...
-#   ML_REGEN=1 tests/cli/run_case.sh BINARY CASE_DIR...   # rewrite expout/experr/expcode
+#   tests/cli/run_case.sh ML_GATHER CASE_DIR...
+#   ML_REGEN=1 tests/cli/run_case.sh ML_GATHER CASE_DIR...   # rewrite expout/experr/expcode
+#
+# ML_GATHER is the ml-gather binary; ml-concentrate is $ML_CONCENTRATE when that is set (CMake
+# sets it), else the ml-concentrate next to ML_GATHER.
 #
 # A case folder holds `cmd` (a bash snippet), `expout`, `experr`, `expcode`, a one-line
 # `README` ("Show that ..."), and the input files it needs. The snippet runs in a scratch
 # copy of the folder (so that -o, --rejects and `ls` never touch the source tree, and cases
-# can run in parallel), with $ML_GATHER set to the binary, ML_SALT=test-salt, NO_COLOR=1,
-# TZ=UTC, LC_ALL=C.UTF-8, HOME in the scratch folder, and stdin from /dev/null. Its stdout,
+# can run in parallel), with $ML_GATHER and $ML_CONCENTRATE set to the binaries,
+# $ML_CLI_INPUTS to tests/cli/inputs (fixtures shared by cases: copy them into the scratch
+# folder before use, so that messages name them without a path), ML_SALT=test-salt,
+# NO_COLOR=1, TZ=UTC, LC_ALL=C.UTF-8, HOME in the scratch folder, and stdin from /dev/null.
+# Its stdout,
 # stderr and exit status must equal expout, experr and expcode exactly; on a mismatch the
 # runner prints a unified diff and fails. With ML_REGEN=1 it writes what it got instead,
 # to be reviewed with `git diff tests/cli`.
 set -u
 
 if [ $# -lt 2 ]; then
-  echo "usage: $0 BINARY CASE_DIR..." >&2
+  echo "usage: $0 ML_GATHER CASE_DIR..." >&2
   exit 64
 fi
 bin=$1
@@ -26,6 +32,8 @@ if [ ! -x "$bin" ]; then
   echo "$0: $bin: not an executable" >&2
   exit 66
 fi
+concentrate=${ML_CONCENTRATE:-$(dirname "$bin")/ml-concentrate}
+case "$concentrate" in /*) ;; *) concentrate=$PWD/$concentrate ;; esac
 
 failed=0
 cli_dir=$(cd "$(dirname "$0")" && pwd)
@@ -40,6 +48,11 @@ for dir in "$@"; do
     failed=1
     continue
   fi
+  if [ ! -x "$concentrate" ] && grep -q ML_CONCENTRATE "$dir/cmd"; then
+    echo "FAIL $name: $concentrate: not an executable (build it, or set ML_CONCENTRATE)" >&2
+    failed=1
+    continue
+  fi
   scratch=$(mktemp -d "${TMPDIR:-/tmp}/ml-cli-$name.XXXXXX")
   work=$scratch/$name
   mkdir "$work" "$scratch/home"
@@ -49,9 +62,11 @@ for dir in "$@"; do
     (cd "$work" && tar xf -)
   (
     cd "$work" || exit 70
-    unset ML_SALT_FILE ML_REGEN
-    export ML_GATHER=$bin ML_SALT=test-salt NO_COLOR=1 TZ=UTC LC_ALL=C.UTF-8 HOME=$scratch/home
+    unset ML_SALT_FILE ML_REGEN ML_PROFILE
+    export ML_GATHER=$bin ML_CONCENTRATE=$concentrate
+    export ML_SALT=test-salt NO_COLOR=1 TZ=UTC LC_ALL=C.UTF-8 HOME=$scratch/home
     export TERM=dumb ML_CLI_TOOLS=$cli_dir/tools  # scripts shared by cases
+    export ML_CLI_INPUTS=$cli_dir/inputs          # fixtures shared by cases
     exec bash ./cmd </dev/null >"$scratch/out" 2>"$scratch/err"
   )
   echo $? >"$scratch/code"

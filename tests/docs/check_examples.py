@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
-"""Show that examples/gather.sh, the README's main job, works: it gathers every example
-export without error, its tally adds up line by line and in total, the output files hold
-exactly what the tally says, no e-mail address leaks into them, the ideas of each export are
-the same whether it is gathered alone or with the others, and the output is byte-identical
-from run to run and whatever the number of threads.
+"""Show that examples/gather.sh, the first half of the README's main job (examples/cycle.sh,
+checked by check_cycle.py), works: it gathers every example export without error, its tally
+adds up line by line and in total, the output files hold exactly what the tally says, no
+e-mail address leaks into them, the ideas of each export are the same whether it is gathered
+alone or with the others, and the output is byte-identical from run to run and whatever the
+number of threads.
 
 Usage: check_examples.py SOURCE_DIR ML_GATHER
 """

@@ -3,11 +3,16 @@
 """Show that the commands in the EXAMPLES section of a man page work: each `$ ` command of
 its .EX blocks (with its `\\` continuation lines) is run with bash, in order, in one scratch
 folder where `examples/` is the source tree's, with the tool's folder first on PATH and
-ML_SALT=massline-example-salt. Every command must exit 0, and a file it writes with `>` must
-not be empty.
+ML_SALT=massline-example-salt. Every command must exit 0, and a file it writes with `>` or
+`-o` must not be empty.
 
-Usage: run_man_examples.py PAGE TOOL SOURCE_DIR
+Each --setup command runs first, in the same way, for what the page says the examples
+assume (for ml-concentrate(1): the ideas of the examples in ideas.jsonl); it must exit 0
+too. Its output is not shown unless it fails.
+
+Usage: run_man_examples.py [--setup COMMAND]... PAGE TOOL SOURCE_DIR
 """
+import argparse
 import os
 import re
 import subprocess
@@ -52,7 +57,14 @@ def commands(page: str):
 
 
 def main() -> int:
-    page, tool, source = sys.argv[1], os.path.abspath(sys.argv[2]), os.path.abspath(sys.argv[3])
+    parser = argparse.ArgumentParser(description="Runs the EXAMPLES of a man page.")
+    parser.add_argument("--setup", action="append", default=[], metavar="COMMAND",
+                        help="a command to run first (repeatable)")
+    parser.add_argument("page")
+    parser.add_argument("tool")
+    parser.add_argument("source")
+    args = parser.parse_args()
+    page, tool, source = args.page, os.path.abspath(args.tool), os.path.abspath(args.source)
     cmds = commands(page)
     if not cmds:
         print(f"{page}: no commands found in EXAMPLES")
@@ -64,6 +76,14 @@ def main() -> int:
                    PATH=os.path.dirname(tool) + os.pathsep + os.environ.get("PATH", ""))
         env.pop("ML_SALT_FILE", None)
         env.pop("XDG_CONFIG_HOME", None)
+        for cmd in args.setup:
+            run = subprocess.run(["bash", "-o", "pipefail", "-c", cmd], cwd=tmp, env=env,
+                                 capture_output=True, text=True, timeout=300)
+            if run.returncode != 0:
+                print(f"FAIL: setup command exited with {run.returncode}: {cmd}\n"
+                      f"{run.stdout}{run.stderr}")
+                return 1
+            print(f"(setup) {cmd}")
         for cmd in cmds:
             run = subprocess.run(["bash", "-o", "pipefail", "-c", cmd], cwd=tmp, env=env,
                                  capture_output=True, text=True, timeout=120)
@@ -72,7 +92,7 @@ def main() -> int:
                 print(f"FAIL: exit status {run.returncode}\n{run.stderr}")
                 status = 1
                 continue
-            for target in re.findall(r">>?\s*([\w.\-/]+)", cmd):
+            for target in re.findall(r"(?:>>?|(?<!\S)-o)\s*([\w.\-/]+)", cmd):
                 path = os.path.join(tmp, target)
                 if not os.path.isfile(path) or os.path.getsize(path) == 0:
                     print(f"FAIL: {target} was not written")

@@ -48,12 +48,19 @@ int main(int argc, char** argv) {
   app.add_option("--previous", o.previous,
                  "The previous cycle's line: keep its theme ids, mark new/continuing/merged/split")
       ->option_text("FILE");
-  app.add_flag("!--no-ideas", o.ideas, "Write only the line, not the annotated ideas");
+  bool no_ideas = false;
+  app.add_flag("--no-ideas", no_ideas, "Write only the line, not the annotated ideas");
+  app.add_option("--encoding", o.encoding,
+                 "Input encoding (utf-8, windows-1252, ...); default: UTF-8, detected")
+      ->option_text("NAME");
   app.add_option("--dims", o.dims, "LSA dimensions (default 100)")
       ->option_text("N")->check(CLI::Range(2, 1000));
   app.add_option("--seed", o.seed, "Seed for the randomized steps (default 1)")->option_text("N");
   app.add_option("-j,--threads", o.threads,
                  "Worker threads (default: one per core); output does not depend on it")
       ->option_text("N")->check(CLI::Range(0, 256));
-  return ml::cli::run(app, argc, argv, [&] { return ml::run_concentrate(o); });
+  return ml::cli::run(app, argc, argv, [&] {
+    o.ideas = !no_ideas;
+    return ml::run_concentrate(o);
+  });
 }

@@ -250,6 +250,7 @@ int run_concentrate(const concentrate_options& o, concentrate_tally* tally_out) 
   if (o.dims < 2) throw usage_error("--dims must be 2 or more");
   const unsigned threads = thread_count(o.threads);
   std::vector<std::string> inputs = o.inputs.empty() ? std::vector<std::string>{"-"} : o.inputs;
+  check_inputs_and_outputs(inputs, {o.output});
 
   analyzer_options ao;
   ao.lang = o.lang == "auto" ? "" : o.lang;
@@ -265,14 +266,24 @@ int run_concentrate(const concentrate_options& o, concentrate_tally* tally_out) 
                               std::chrono::duration<double>(now - stage_start).count()));
     stage_start = now;
   };
-  corpus c = read_corpus(inputs, o.stance);
+  // The output is opened first, so a folder that does not exist is reported at once.
+  output out(o.output);
+  corpus c = read_corpus(inputs, o.stance, o.encoding);
   stage("read");
   concentrate_tally tally;
   tally.records = c.records;
   tally.ideas = static_cast<long long>(c.ideas.size());
   tally.passed_through = static_cast<long long>(c.passthrough.size());
   tally.dropped = c.dropped;
-  output out(o.output);
+  if (c.ideas.empty())
+    diag::warning("the input holds no idea records; the line is empty (is it ml-gather's output?)");
+  if (!o.stance.empty() && !c.any_stance) {
+    std::string seen;
+    for (auto& r : c.rating_names) seen += (seen.empty() ? "" : ", ") + r;
+    diag::warning(fmt::format("no idea has a rating named '{}'; {}", o.stance,
+                              seen.empty() ? std::string("the ideas carry no ratings")
+                                           : "ratings seen: " + seen));
+  }
 
   // Texts too short to tell their language fall back to the most common language of the
   // input, judged on a sample of ideas spread over it.
@@ -360,8 +371,14 @@ int run_concentrate(const concentrate_options& o, concentrate_tally* tally_out) 
   dense_rows& x = svd.embedding;
   stage("svd");
 
+  // A theme needs at least two ideas (or one in 500 documents, for large inputs), unless
+  // the user asked for a number of themes: then every theme the number gives is kept.
   std::size_t min_size = o.min_size > 0 ? static_cast<std::size_t>(o.min_size)
+                         : o.themes > 0 ? 1
                                         : std::max<std::size_t>(2, docs / 500);
+  if (o.themes > 0 && static_cast<std::size_t>(o.themes) > docs && docs > 0)
+    diag::warning(fmt::format("--themes {} is more than the {} distinct texts; making {}",
+                              o.themes, docs, docs));
   theme_search_options ts;
   ts.k = o.themes;
   ts.min_size = min_size;
@@ -899,8 +916,12 @@ int run_concentrate(const concentrate_options& o, concentrate_tally* tally_out) 
   out.commit();
   stage("write");
 
-  diag::note(fmt::format("{} ideas: {} in {} themes, {} unassigned", tally.ideas, tally.themed,
-                         tally.themes, tally.unassigned));
+  auto plural = [](long long count, const char* one, const char* many) {
+    return fmt::format("{} {}", count, count == 1 ? one : many);
+  };
+  diag::note(fmt::format("{}: {} in {}, {} unassigned", plural(tally.ideas, "idea", "ideas"),
+                         tally.themed, plural(tally.themes, "theme", "themes"),
+                         tally.unassigned));
   if (tally_out) *tally_out = tally;
   return 0;
 }

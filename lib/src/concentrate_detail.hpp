@@ -65,10 +65,12 @@ struct corpus {
   long long records = 0;
   long long dropped = 0;                 ///< records of the types ml-concentrate writes
   bool any_stance = false;
+  std::vector<std::string> rating_names;  ///< the rating names seen, when --stance found none
 };
 
 /// Reads idea records (and passes others through) from every input. Throws ml::error:
 /// 66 for a missing input, 65 with file:line for a bad record.
-corpus read_corpus(const std::vector<std::string>& inputs, const std::string& stance);
+corpus read_corpus(const std::vector<std::string>& inputs, const std::string& stance,
+                   const std::string& encoding);
 
 }  // namespace ml::detail

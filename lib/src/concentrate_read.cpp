@@ -48,7 +48,8 @@ bool owned_type(std::string_view t) {
 
 }  // namespace
 
-corpus read_corpus(const std::vector<std::string>& inputs, const std::string& stance) {
+corpus read_corpus(const std::vector<std::string>& inputs, const std::string& stance,
+                   const std::string& encoding) {
   corpus c;
   simdjson::ondemand::parser parser;
   std::string padded;
@@ -60,7 +61,7 @@ corpus read_corpus(const std::vector<std::string>& inputs, const std::string& st
     byte_input& bytes = *opened[f];
     const std::string file = bytes.name();
     names.push_back(file);
-    text_input in(bytes, "", [&](const std::string& m) { diag::warning(m); });
+    text_input in(bytes, encoding, [&](const std::string& m) { diag::warning(m); });
     line_reader lines(in);
     std::string_view line;
     while (lines.next(line)) {
@@ -73,7 +74,15 @@ corpus read_corpus(const std::vector<std::string>& inputs, const std::string& st
       simdjson::ondemand::document doc;
       auto err = parser.iterate(padded.data(), padded.size(), padded.capacity()).get(doc);
       simdjson::ondemand::object obj;
-      if (err || (err = doc.get_object().get(obj))) bad_json(file, lineno, line, err);
+      if (err) bad_json(file, lineno, line, err);
+      if (doc.get_object().get(obj)) {
+        // Valid JSON that is not an object, or invalid JSON: say which.
+        auto parsed = nlohmann::json::parse(line, nullptr, false);
+        if (parsed.is_discarded()) bad_json(file, lineno, line, simdjson::TAPE_ERROR);
+        throw data_error(file, lineno,
+                         fmt::format("a record must be a JSON object, not {}{}",
+                                     parsed.type_name(), fix_hint));
+      }
       std::string_view type;
       idea_rec idea;
       bool has_id = false, has_text = false, has_theme = false;
@@ -113,7 +122,13 @@ corpus read_corpus(const std::vector<std::string>& inputs, const std::string& st
             for (auto r : ratings) {
               std::string_view rk;
               if (r.unescaped_key().get(rk)) break;
-              if (rk != stance) continue;
+              if (rk != stance) {
+                if (!c.any_stance && c.rating_names.size() < 20 &&
+                    std::find(c.rating_names.begin(), c.rating_names.end(), rk) ==
+                        c.rating_names.end())
+                  c.rating_names.emplace_back(rk);
+                continue;
+              }
               double d;
               simdjson::ondemand::value rv;
               if (r.value().get(rv)) break;

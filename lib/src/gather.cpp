@@ -1260,18 +1260,7 @@ std::string tally_line(const gather_tally& t) {
 
 int run_gather(const gather_options& o, std::vector<gather_tally>* tallies) {
   std::vector<std::string> inputs = o.inputs.empty() ? std::vector<std::string>{"-"} : o.inputs;
-  if (std::count(inputs.begin(), inputs.end(), "-") > 1)
-    throw usage_error("stdin ('-') can be read only once");
-  for (const auto& path : inputs) {
-    struct stat a {}, b {};
-    for (const std::string* target : {&o.output, &o.rejects})
-      if (!target->empty() && *target != "-" && path != "-" && ::stat(path.c_str(), &a) == 0 &&
-          ::stat(target->c_str(), &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino &&
-          S_ISREG(a.st_mode))
-        throw usage_error(fmt::format("{} is both an input and an output; write the output to "
-                                      "another file",
-                                      path));
-  }
+  check_inputs_and_outputs(inputs, {o.output, o.rejects});
   withdrawn_list withdrawn = load_withdrawn(o.withdrawn_file);
   // --columns writes no pseudonyms, so it needs (and creates) no salt.
   salt_source salt = o.list_columns ? salt_source{"unused", "--columns", false}

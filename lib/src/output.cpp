@@ -9,7 +9,10 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <algorithm>
 #include <filesystem>
+
+#include <fmt/format.h>
 
 #include "ml/error.hpp"
 
@@ -172,6 +175,22 @@ void output::commit() {
     throw cant_create_error(path_, "cannot rename into place: " + errno_text(e));
   }
   committed_ = true;
+}
+
+void check_inputs_and_outputs(const std::vector<std::string>& inputs,
+                              const std::vector<std::string>& outputs) {
+  if (std::count(inputs.begin(), inputs.end(), "-") > 1)
+    throw usage_error("stdin ('-') can be read only once");
+  for (const auto& path : inputs) {
+    struct stat a {}, b {};
+    if (path == "-" || ::stat(path.c_str(), &a) != 0 || !S_ISREG(a.st_mode)) continue;
+    for (const auto& target : outputs)
+      if (!target.empty() && target != "-" && ::stat(target.c_str(), &b) == 0 &&
+          a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+        throw usage_error(fmt::format("{} is both an input and an output; write the output to "
+                                      "another file",
+                                      path));
+  }
 }
 
 }  // namespace ml

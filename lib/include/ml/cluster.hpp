@@ -54,6 +54,8 @@ struct theme_search_options {
   std::size_t min_size = 2;  ///< clusters with fewer points are dissolved
   std::uint64_t seed = 1;
   unsigned threads = 1;
+  std::size_t search_sample = 20000;  ///< documents the number of themes is chosen on
+  double island_threshold = 0.88;     ///< neighbour consistency that means fine themes
 };
 
 struct theme_search_result {
@@ -62,6 +64,35 @@ struct theme_search_result {
   std::string method;          ///< how the number was chosen, for the summary record
   std::vector<std::pair<int, double>> trace;  ///< (k, criterion) pairs looked at
 };
+
+/// How two clusters are joined in a tree of clusters.
+enum class linkage {
+  average,  ///< the mean cosine between their members (highest first)
+  ward,     ///< the rise in the sum of (1 - cosine to centroid) (lowest first)
+};
+
+/// The merges of clusters, from k down to 1: merges[t] joins two clusters (by their first
+/// index) into k - t - 1 clusters, at heights[t] (a similarity for average linkage, a cost
+/// for Ward).
+struct cluster_tree {
+  std::vector<std::pair<int, int>> merges;
+  std::vector<double> heights;
+  std::vector<int> group;  ///< cluster -> itself (the leaves)
+};
+
+/// Builds the tree from per-cluster sums of unit vectors and member counts. O(k^2) memory,
+/// O(k^3) time: meant for a few hundred clusters.
+cluster_tree build_cluster_tree(const dense_rows& sums, const std::vector<std::size_t>& counts,
+                                linkage how);
+
+/// Which of `clusters` groups each leaf is in after cutting the tree there (numbered in order
+/// of their first leaf).
+std::vector<int> cut_tree(const cluster_tree& tree, std::size_t clusters);
+
+/// The share of the k nearest neighbours (cosine, within `pool`) of `queries` sampled points
+/// that carry the point's own label.
+double neighbour_consistency(const dense_rows& pool, const std::vector<int>& labels,
+                             std::size_t queries, int k, std::uint64_t seed, unsigned threads);
 
 /// Groups unit rows of x into themes, choosing their number unless options.k is set.
 theme_search_result find_themes(const dense_rows& x, const theme_search_options& options);

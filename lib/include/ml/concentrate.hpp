@@ -14,10 +14,11 @@ namespace ml {
 struct concentrate_options {
   std::vector<std::string> inputs;  ///< files; "-" is stdin; empty means stdin
   std::string output = "-";         ///< "-" is stdout, otherwise written atomically
+  std::string encoding;             ///< input encoding; "" to detect (UTF-8 expected)
   std::string lang;                 ///< "" or "auto": detect per idea; else ISO 639-1 code
   std::string stopwords_file;       ///< extra stopwords, one per line
   int themes = 0;                   ///< 0: find the number of themes; else exactly this many
-  int min_size = 0;                 ///< smallest theme in distinct texts; 0: automatic
+  int min_size = 0;                 ///< smallest theme in ideas; 0: automatic (1 with themes)
   int secondary = 3, tertiary = 5;  ///< tier sizes below the one central theme
   std::string stance;               ///< rating name under "ratings" holding a stance
   std::string codebook;             ///< CSV or JSON file of named themes, matched first

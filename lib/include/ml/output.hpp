@@ -5,9 +5,16 @@
 #pragma once
 
 #include <string>
+#include <vector>
 #include <string_view>
 
 namespace ml {
+
+/// Refuses (usage error, 64) a command line that reads stdin more than once or names an
+/// input file as one of the `outputs` (the output would overwrite the input it reads).
+/// Empty and "-" outputs are not files and are skipped.
+void check_inputs_and_outputs(const std::vector<std::string>& inputs,
+                              const std::vector<std::string>& outputs);
 
 class output {
  public:

@@ -399,7 +399,8 @@ theme_search_result find_themes(const dense_rows& x, const theme_search_options&
     double best_gap = -1e300;
     for (std::size_t c = 2; c <= top; ++c) {
       // Stopping at c clusters: the merge into c was at similarity v, the next at w < v.
-      double gap = height_to(avg, c) - height_to(avg, c - 1);
+      // Below zero, two groups have nothing in common: how negative is noise.
+      double gap = std::max(height_to(avg, c), 0.0) - std::max(height_to(avg, c - 1), 0.0);
       if (gap > best_gap) best_gap = gap, fine_k = c;
     }
     std::vector<int> fine_cut = cut_tree(avg, fine_k);

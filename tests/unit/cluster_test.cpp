@@ -98,4 +98,71 @@ TEST(FindThemes, GivenKIsObeyed) {
   EXPECT_GT(rand_index(truth, r.labels), 0.99);
 }
 
+TEST(ClusterTree, AverageLinkageJoinsTheMostSimilarFirstAndCutsConsistently) {
+  // Four clusters: 0 and 1 point the same way, 2 and 3 the other way.
+  ml::dense_rows sums(4, 2);
+  sums << 10, 0,  9, 1,  0, 10,  1, 9;
+  std::vector<std::size_t> counts = {10, 10, 10, 10};
+  auto tree = ml::build_cluster_tree(sums, counts, ml::linkage::average);
+  ASSERT_EQ(tree.merges.size(), 3u);
+  // The first two joins are within the pairs; the last joins the pairs, at a lower similarity.
+  auto first = tree.merges[0], second = tree.merges[1];
+  std::set<std::pair<int, int>> pairs = {first, second};
+  EXPECT_TRUE(pairs.count({0, 1}));
+  EXPECT_TRUE(pairs.count({2, 3}));
+  EXPECT_GT(tree.heights[0], tree.heights[2]);
+  EXPECT_GE(tree.heights[1], tree.heights[2]);
+  auto two = ml::cut_tree(tree, 2);
+  EXPECT_EQ(two, (std::vector<int>{0, 0, 1, 1}));
+  EXPECT_EQ(ml::cut_tree(tree, 4), (std::vector<int>{0, 1, 2, 3}));
+  EXPECT_EQ(ml::cut_tree(tree, 1), (std::vector<int>{0, 0, 0, 0}));
+}
+
+TEST(ClusterTree, WardCostsRiseAndMatchTheDefinition) {
+  ml::dense_rows sums(3, 2);
+  sums << 5, 0,  4, 3,  0, 5;  // three clusters of five unit vectors each
+  std::vector<std::size_t> counts = {5, 5, 5};
+  auto tree = ml::build_cluster_tree(sums, counts, ml::linkage::ward);
+  ASSERT_EQ(tree.heights.size(), 2u);
+  // Joining 0 and 1 costs |S0| + |S1| - |S0 + S1| = 5 + 5 - |(9, 3)|.
+  EXPECT_EQ(tree.merges[0], (std::pair<int, int>{0, 1}));
+  EXPECT_NEAR(tree.heights[0], 10.0 - std::sqrt(90.0), 1e-9);
+  EXPECT_GT(tree.heights[1], tree.heights[0]);
+}
+
+TEST(NeighbourConsistency, OneForSeparatedClustersLowForRandomLabels) {
+  std::vector<int> truth;
+  auto x = planted_clusters(5, 60, 12, 0.1f, 6, truth);
+  EXPECT_NEAR(ml::neighbour_consistency(x, truth, 100, 10, 1, 2), 1.0, 1e-9);
+  std::vector<int> scrambled(truth.size());
+  for (std::size_t i = 0; i < scrambled.size(); ++i) scrambled[i] = static_cast<int>(i % 7);
+  EXPECT_LT(ml::neighbour_consistency(x, scrambled, 100, 10, 1, 2), 0.4);
+  // The same answer whatever the thread count.
+  EXPECT_EQ(ml::neighbour_consistency(x, scrambled, 100, 10, 1, 1),
+            ml::neighbour_consistency(x, scrambled, 100, 10, 1, 3));
+}
+
+TEST(FindThemes, FindsTheNumberOfWellSeparatedClusters) {
+  std::vector<int> truth;
+  auto x = planted_clusters(12, 150, 30, 0.25f, 8, truth);
+  ml::theme_search_options o;
+  auto r = ml::find_themes(x, o);
+  EXPECT_EQ(r.centroids.rows(), 12) << r.method;
+  EXPECT_GT(rand_index(truth, r.labels), 0.99);
+  // Deterministic, and the same whatever the thread count.
+  o.threads = 3;
+  auto again = ml::find_themes(x, o);
+  EXPECT_EQ(r.labels, again.labels);
+}
+
+TEST(FindThemes, BlurredDataGetsAFewBroadThemes) {
+  std::vector<int> truth;
+  auto x = planted_clusters(4, 500, 30, 1.6f, 9, truth);  // heavy noise: clusters overlap
+  ml::theme_search_options o;
+  auto r = ml::find_themes(x, o);
+  EXPECT_NE(r.method.find("broad"), std::string::npos) << r.method;
+  EXPECT_GE(r.centroids.rows(), 3);
+  EXPECT_LE(r.centroids.rows(), 30);
+}
+
 }  // namespace

@@ -75,57 +75,61 @@ dense_rows kmeanspp_seeds(const dense_rows& x, int k, std::uint64_t seed, std::s
   for (Eigen::Index r = 0; r < x.rows(); ++r)
     if (!is_zero(x, r)) nonzero.push_back(static_cast<std::size_t>(r));
   std::vector<std::size_t> picks = sample_indices(nonzero.size(), sample, seed ^ 0x5eedULL);
-  std::vector<std::size_t> points;
-  points.reserve(picks.size());
-  for (auto p : picks) points.push_back(nonzero[p]);
-  const int kk = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(k), points.size()));
+  const Eigen::Index m = static_cast<Eigen::Index>(picks.size());
+  dense_rows points(m, x.cols());
+  for (Eigen::Index i = 0; i < m; ++i)
+    points.row(i) = x.row(static_cast<Eigen::Index>(nonzero[picks[static_cast<std::size_t>(i)]]));
+  const int kk = static_cast<int>(std::min<Eigen::Index>(k, m));
   dense_rows seeds(kk, x.cols());
   if (kk == 0) return seeds;
   std::uint64_t state = seed;
   // Cosine distance 1 - x.c; a point's weight is its distance to the nearest seed so far.
-  std::vector<double> dist(points.size(), std::numeric_limits<double>::max());
-  std::size_t first = static_cast<std::size_t>(splitmix(state) % points.size());
-  seeds.row(0) = x.row(static_cast<Eigen::Index>(points[first]));
+  Eigen::VectorXd dist = Eigen::VectorXd::Constant(m, std::numeric_limits<double>::max());
+  auto first = static_cast<Eigen::Index>(splitmix(state) % static_cast<std::uint64_t>(m));
+  seeds.row(0) = points.row(first);
+  // Greedy k-means++: of a few candidates drawn by weight, keep the one that lowers the
+  // total distance most (as scikit-learn does), which avoids unlucky draws.
+  const int trials = 2 + static_cast<int>(std::log(static_cast<double>(kk)));
+  dense_rows candidates(trials, x.cols());
+  std::vector<Eigen::Index> chosen(static_cast<std::size_t>(trials));
   for (int c = 1; c <= kk; ++c) {
+    Eigen::VectorXf sim = points * seeds.row(c - 1).transpose();
     double total = 0;
-    const auto last = seeds.row(c - 1);
-    for (std::size_t i = 0; i < points.size(); ++i) {
-      double d = std::max(0.0, 1.0 - static_cast<double>(
-                                         x.row(static_cast<Eigen::Index>(points[i])).dot(last)));
-      dist[i] = std::min(dist[i], d);
-      total += dist[i];
+    for (Eigen::Index i = 0; i < m; ++i) {
+      dist(i) = std::min(dist(i), std::max(0.0, 1.0 - static_cast<double>(sim(i))));
+      total += dist(i);
     }
     if (c == kk) break;
-    // Greedy k-means++: of a few candidates drawn by weight, keep the one that lowers the
-    // total distance most (as scikit-learn does), which avoids unlucky draws.
-    const int trials = 2 + static_cast<int>(std::log(static_cast<double>(kk)));
-    std::size_t best = 0;
-    double best_total = std::numeric_limits<double>::max();
     for (int t = 0; t < trials; ++t) {
-      std::size_t cand = points.size() - 1;
+      Eigen::Index cand = m - 1;
       if (total > 0) {
         double target = uniform(state) * total, run = 0;
-        for (std::size_t i = 0; i < points.size(); ++i) {
-          run += dist[i];
+        for (Eigen::Index i = 0; i < m; ++i) {
+          run += dist(i);
           if (run >= target) {
             cand = i;
             break;
           }
         }
       } else {
-        cand = static_cast<std::size_t>(splitmix(state) % points.size());
+        cand = static_cast<Eigen::Index>(splitmix(state) % static_cast<std::uint64_t>(m));
       }
+      chosen[static_cast<std::size_t>(t)] = cand;
+      candidates.row(t) = points.row(cand);
+    }
+    Eigen::MatrixXf sims = points * candidates.transpose();  // m x trials
+    int best = 0;
+    double best_total = std::numeric_limits<double>::max();
+    for (int t = 0; t < trials; ++t) {
       double sum = 0;
-      const auto cv = x.row(static_cast<Eigen::Index>(points[cand]));
-      for (std::size_t i = 0; i < points.size(); ++i)
-        sum += std::min(dist[i], std::max(0.0, 1.0 - static_cast<double>(
-                                                         x.row(static_cast<Eigen::Index>(points[i])).dot(cv))));
+      for (Eigen::Index i = 0; i < m; ++i)
+        sum += std::min(dist(i), std::max(0.0, 1.0 - static_cast<double>(sims(i, t))));
       if (sum < best_total) {
         best_total = sum;
-        best = cand;
+        best = t;
       }
     }
-    seeds.row(c) = x.row(static_cast<Eigen::Index>(points[best]));
+    seeds.row(c) = points.row(chosen[static_cast<std::size_t>(best)]);
   }
   return seeds;
 }

@@ -195,6 +195,7 @@ struct theme {
   Eigen::VectorXf centroid;
   std::vector<std::pair<std::uint32_t, double>> signature;  // term id, weight
   std::vector<std::string> keywords;
+  std::vector<std::uint32_t> keyword_terms;  // term ids of the keywords
   std::string label, phrase;
   std::vector<int> quotes;
   long long respondents = 0, units = 0;
@@ -564,6 +565,7 @@ int run_concentrate(const concentrate_options& o, concentrate_tally* tally_out) 
         for (auto& ft : found_terms)
           if (wanted.count(ft.term)) ++surfaces[ft.term][ft.surface];
       }
+      t.keyword_terms = chosen;
       for (auto w : chosen) {
         const std::string& term = terms.terms[w];
         std::string best = term;
@@ -608,11 +610,24 @@ int run_concentrate(const concentrate_options& o, concentrate_tally* tally_out) 
         people.insert(idea.respondent);
       }
     }
-    // The phrase: the shortest of the nearest few quotes, shortened to a line.
+    // The phrase: the shortest of the ten ideas nearest the centre that use one of the
+    // theme's keywords (so an off-topic answer in a small theme is never its phrase),
+    // shortened to a line.
     if (!near.empty()) {
+      auto uses_keyword = [&](int i) {
+        int d = c.ideas[static_cast<std::size_t>(i)].doc;
+        if (d < 0) return false;
+        auto b = counts.idx.begin() + static_cast<std::ptrdiff_t>(counts.ptr[static_cast<std::size_t>(d)]);
+        auto e = counts.idx.begin() + static_cast<std::ptrdiff_t>(counts.ptr[static_cast<std::size_t>(d) + 1]);
+        for (auto w : t.keyword_terms)
+          if (std::find(b, e, w) != e) return true;
+        return false;
+      };
       int pick = near.front().second;
-      std::size_t shortest = SIZE_MAX;
-      for (std::size_t k = 0; k < near.size() && k < 10; ++k) {
+      std::size_t shortest = SIZE_MAX, looked = 0;
+      for (std::size_t k = 0; k < near.size() && looked < 10; ++k) {
+        if (!t.keyword_terms.empty() && !uses_keyword(near[k].second)) continue;
+        ++looked;
         std::size_t len = c.ideas[static_cast<std::size_t>(near[k].second)].text.size();
         if (len >= 12 && len < shortest) shortest = len, pick = near[k].second;
       }

@@ -909,10 +909,10 @@ int run_concentrate(const concentrate_options& o, concentrate_tally* tally_out) 
 
   if (o.ideas) {
     std::string line;
+    c.spooled->start_reading();
     for (auto& idea : c.ideas) {
-      std::string_view raw = idea.raw;
-      std::size_t close = raw.find_last_of('}');
-      line.assign(raw.substr(0, close));
+      c.spooled->read(line, idea.raw_size);
+      line.resize(line.find_last_of('}'));
       std::size_t last = line.find_last_not_of(" \t\r\n");
       bool empty_object = last != std::string::npos && line[last] == '{';
       line += empty_object ? "\"theme\":" : ",\"theme\":";

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cmath>
+#include <cstdio>
+#include <memory>
 #include <functional>
 #include <cstdint>
 #include <limits>
@@ -15,7 +17,7 @@ namespace ml::detail {
 
 /// One idea record as read, with what the line needs from it.
 struct idea_rec {
-  std::string raw;         ///< the record as read ("theme" removed if it had one)
+  std::uint32_t raw_size = 0;  ///< bytes of the record in the spool ("theme" removed)
   std::string id, text;
   int respondent = -1;     ///< index into corpus::respondents
   int unit = -1;           ///< index into corpus::units, -1 when none
@@ -57,8 +59,29 @@ class interner {
   std::vector<std::string> names_;
 };
 
+/// The idea records as read, kept in an unnamed temporary file (removed by the system even
+/// after a crash) rather than in memory: records are written in order and read back in
+/// the same order, so a million ideas cost no more memory than a thousand.
+class spool {
+ public:
+  spool();  ///< throws ml::error 74 when no temporary file can be made
+  ~spool();
+  spool(const spool&) = delete;
+  spool& operator=(const spool&) = delete;
+  void append(std::string_view record);
+  /// Switches from writing to reading from the start.
+  void start_reading();
+  /// Reads the next `size` bytes into `out`.
+  void read(std::string& out, std::size_t size);
+
+ private:
+  std::FILE* file_ = nullptr;
+  std::vector<char> buffer_;
+};
+
 /// Everything read from the inputs.
 struct corpus {
+  std::unique_ptr<spool> spooled = std::make_unique<spool>();  ///< the ideas' records
   std::vector<idea_rec> ideas;
   std::vector<std::string> passthrough;  ///< other records, as read, in input order
   interner respondents, units;

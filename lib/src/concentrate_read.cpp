@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <unordered_map>
 
 #include "concentrate_detail.hpp"
@@ -48,6 +50,37 @@ bool owned_type(std::string_view t) {
 
 }  // namespace
 
+spool::spool() : buffer_(1 << 20) {
+  file_ = std::tmpfile();
+  if (!file_)
+    throw io_error("temporary file", fmt::format("cannot create one ({}); set TMPDIR to a folder "
+                                                 "with free space",
+                                                 std::strerror(errno)));
+  std::setvbuf(file_, buffer_.data(), _IOFBF, buffer_.size());
+}
+
+spool::~spool() {
+  if (file_) std::fclose(file_);
+}
+
+void spool::append(std::string_view record) {
+  if (std::fwrite(record.data(), 1, record.size(), file_) != record.size())
+    throw io_error("temporary file", fmt::format("cannot write ({}); set TMPDIR to a folder "
+                                                 "with free space",
+                                                 std::strerror(errno)));
+}
+
+void spool::start_reading() {
+  if (std::fflush(file_) != 0 || std::fseek(file_, 0, SEEK_SET) != 0)
+    throw io_error("temporary file", std::strerror(errno));
+}
+
+void spool::read(std::string& out, std::size_t size) {
+  out.resize(size);
+  if (size && std::fread(out.data(), 1, size, file_) != size)
+    throw io_error("temporary file", "cannot read back what was written");
+}
+
 corpus read_corpus(const std::vector<std::string>& inputs, const std::string& stance,
                    const std::string& encoding) {
   corpus c;
@@ -84,6 +117,7 @@ corpus read_corpus(const std::vector<std::string>& inputs, const std::string& st
                                      parsed.type_name(), fix_hint));
       }
       std::string_view type;
+      std::string type_buf;
       idea_rec idea;
       bool has_id = false, has_text = false, has_theme = false;
       for (auto field : obj) {
@@ -94,8 +128,8 @@ corpus read_corpus(const std::vector<std::string>& inputs, const std::string& st
         if (key == "type") {
           if ((err = v.get_string().get(type)))
             throw data_error(file, lineno, "\"type\" is not a string" + std::string(fix_hint));
-          idea.raw.assign(type);  // keep a copy: the view dies with the next field
-          type = idea.raw;
+          type_buf.assign(type);  // keep a copy: the view dies with the next field
+          type = type_buf;
         } else if (key == "id") {
           std::string_view s;
           if (!v.get_string().get(s)) {
@@ -180,7 +214,14 @@ corpus read_corpus(const std::vector<std::string>& inputs, const std::string& st
       idea.line = lineno;
       if (idea.respondent < 0) idea.respondent = c.respondents.get("\x1f" + idea.id);
       if (!std::isnan(idea.stance)) c.any_stance = true;
-      idea.raw = has_theme ? without_theme(line) : std::string(line);
+      if (has_theme) {
+        std::string clean = without_theme(line);
+        idea.raw_size = static_cast<std::uint32_t>(clean.size());
+        c.spooled->append(clean);
+      } else {
+        idea.raw_size = static_cast<std::uint32_t>(line.size());
+        c.spooled->append(line);
+      }
       c.ideas.push_back(std::move(idea));
     }
   }

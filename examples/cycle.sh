@@ -3,20 +3,26 @@
 # The main job on the examples, as far as the tools go: gathers every example export into
 # one idea stream (examples/gather.sh, with its tally), concentrates the ideas into the line
 # (a summary, the themes in rank order, the ideas in no theme, then the ideas annotated with
-# their theme), and prints the line in a few lines: the central theme with its support and
-# a representative answer, then the secondary and tertiary themes, one line each.
+# their theme), dispatches the line to the units of examples/org.csv through their heads
+# (directives, letters, report templates), and prints it in a few lines: the central theme
+# with its support and a representative answer, the secondary and tertiary themes, one line
+# each, then the dispatch: directives, pilots and dates.
 #
 #   examples/cycle.sh [OUT_DIR] [OPTION...]
 #
-# OUT_DIR defaults to examples/out: it gets ideas.jsonl and rejects.jsonl (from ml-gather)
-# and line.jsonl (from ml-concentrate). OPTIONs (arguments that begin with '-') are passed
-# on to ml-concentrate, for example --themes 6 or --no-ideas; -q also quietens ml-gather.
+# OUT_DIR defaults to examples/out: it gets ideas.jsonl and rejects.jsonl (from ml-gather),
+# line.jsonl (from ml-concentrate), directives.jsonl and letters/ (from ml-dispatch).
+# OPTIONs (arguments that begin with '-') are passed on to ml-concentrate, for example
+# --themes 6; -q also quietens ml-gather and ml-dispatch.
 #
 # Environment:
 #   ML_GATHER       the ml-gather to run: a path, or a command on PATH (default:
 #                   build/tools/ml-gather, made by ./setup.sh)
 #   ML_CONCENTRATE  the ml-concentrate to run, likewise (default:
 #                   build/tools/ml-concentrate)
+#   ML_DISPATCH     the ml-dispatch to run, likewise (default: build/tools/ml-dispatch)
+#   ML_START        the day the pilots start (default 2026-03-02, so that the example's
+#                   dates are the same on every machine; ml-dispatch's own default is today)
 #   ML_SALT         the pseudonym salt. The script sets a fixed example value when it is
 #                   unset, so that the example output is the same on every machine. Never
 #                   do that with real data.
@@ -25,18 +31,26 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
 concentrate="${ML_CONCENTRATE:-$root/build/tools/ml-concentrate}"
+dispatch="${ML_DISPATCH:-$root/build/tools/ml-dispatch}"
 export ML_SALT="${ML_SALT:-massline-example-salt}"
 
-if [[ "$concentrate" == */* ]]; then
-  [[ "$concentrate" == /* ]] || concentrate="$PWD/$concentrate"
-  found=$([[ -x "$concentrate" ]] && echo yes || true)
-else
-  found=$(command -v "$concentrate" >/dev/null && echo yes || true)
-fi
-if [[ -z "$found" ]]; then
-  echo "cycle.sh: $concentrate not found; run ./setup.sh first, or set ML_CONCENTRATE" >&2
-  exit 66
-fi
+# find_tool VAR NAME: makes a relative path absolute and checks the tool is there.
+find_tool() {
+  local -n tool=$1
+  local found
+  if [[ "$tool" == */* ]]; then
+    [[ "$tool" == /* ]] || tool="$PWD/$tool"
+    found=$([[ -x "$tool" ]] && echo yes || true)
+  else
+    found=$(command -v "$tool" >/dev/null && echo yes || true)
+  fi
+  if [[ -z "$found" ]]; then
+    echo "cycle.sh: $tool not found; run ./setup.sh first, or set $2" >&2
+    exit 66
+  fi
+}
+find_tool concentrate ML_CONCENTRATE
+find_tool dispatch ML_DISPATCH
 if ! command -v python3 >/dev/null; then
   echo "cycle.sh: python3 not found (apt-get install -y python3, or run ./setup.sh)" >&2
   exit 69
@@ -57,11 +71,15 @@ out="$(cd "$out" && pwd)"
 
 # 2. Concentrate.
 "$concentrate" -o "$out/line.jsonl" "$@" "$out/ideas.jsonl"
-
 echo "cycle.sh: the line is in $out/line.jsonl" >&2
 
-# 3. The line in a few lines, on stdout. Only the records before the ideas are needed.
-python3 - "$out/line.jsonl" <<'PYTHON'
+# 3. Dispatch, to the units of the example organisation.
+"$dispatch" "${quiet[@]}" --org "$here/org.csv" --start "${ML_START:-2026-03-02}" \
+  --out-dir "$out/letters" -o "$out/directives.jsonl" "$out/line.jsonl"
+echo "cycle.sh: the directives are in $out/directives.jsonl, the letters in $out/letters/" >&2
+
+# 4. The line and its dispatch in a few lines, on stdout.
+python3 - "$out/line.jsonl" "$out/directives.jsonl" <<'PYTHON'
 import json
 import sys
 
@@ -102,4 +120,24 @@ if others:
 if unassigned and unassigned["count"]:
     reasons = ", ".join(f"{r} {n}" for r, n in unassigned["reasons"].items())
     print(f"unassigned {plural(unassigned['count'], 'idea')} ({reasons})")
+
+dispatch, directives = None, []
+with open(sys.argv[2], encoding="utf-8") as f:
+    for line in f:
+        record = json.loads(line)
+        if record.get("type") == "dispatch":
+            dispatch = record
+        elif record.get("type") == "directive":
+            directives.append(record)
+        elif record.get("type") not in ("header", "brief"):
+            break
+d = dispatch
+units_reached = len({x["unit"] for x in directives})
+print(f"dispatch   {plural(len(directives), 'directive')} to the heads of {units_reached} units, "
+      f"one central task each; due {d['due']}")
+if d["pilots"]:
+    names = ", ".join(p["unit"] for p in d["pilots"])
+    print(f"pilots     {names}: from {d['start']}, roll-out from {d['rollout_start']}")
+for x in d["unknown_units"]:
+    print(f"missing    unit {x['unit']} is not in the organisation ({plural(x['ideas'], 'idea')})")
 PYTHON

@@ -148,19 +148,6 @@ withdrawn_list load_withdrawn(const std::string& path) {
   return w;
 }
 
-bool is_yes(std::string_view v) {
-  std::string s = ascii_lower(trim(v));
-  if (s.empty()) return false;
-  static const std::unordered_set<std::string> yes = {
-      "yes", "y", "true", "1", "x", "agree", "i agree", "i consent", "consent", "accept",
-      "accepted", "ok", "si", "sí", "oui", "ja", "sim", "checked", "on", "\xE2\x9C\x93"};
-  if (yes.count(s)) return true;
-  for (const char* p : {"yes", "i agree", "i consent", "i accept", "agree", "sí,", "si,", "oui,",
-                        "ja,", "sim,", "acepto", "j'accepte", "ich stimme", "concordo"})
-    if (s.rfind(p, 0) == 0) return true;
-  return false;
-}
-
 // Qualtrics numeric and text statuses, and the test/preview markers of other platforms.
 std::string status_reject(std::string_view v) {
   std::string s = ascii_lower(trim(v));

@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <unordered_set>
 
 #include "ml/utf8.hpp"
 
@@ -1021,6 +1022,19 @@ void split_list_into(std::string&& s, std::vector<std::string>& items) {
     return;
   }
   items = split_list(std::string_view(s));
+}
+
+bool is_yes(std::string_view v) {
+  std::string s = ascii_lower(trim(v));
+  if (s.empty()) return false;
+  static const std::unordered_set<std::string> yes = {
+      "yes", "y", "true", "1", "x", "agree", "i agree", "i consent", "consent", "accept",
+      "accepted", "ok", "si", "sí", "oui", "ja", "sim", "checked", "on", "\xE2\x9C\x93"};
+  if (yes.count(s)) return true;
+  for (const char* p : {"yes", "i agree", "i consent", "i accept", "agree", "sí,", "si,", "oui,",
+                        "ja,", "sim,", "acepto", "j'accepte", "ich stimme", "concordo"})
+    if (s.rfind(p, 0) == 0) return true;
+  return false;
 }
 
 }  // namespace ml

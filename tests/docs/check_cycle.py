@@ -14,10 +14,17 @@ checked here from the outside, whatever themes the clustering finds:
   ranked by score (breadth first);
 - the summary on stdout names the central theme;
 - the output is byte-identical from run to run and whatever the number of threads, and a
-  second concentration of the same ideas with --previous keeps every theme and its id.
+  second concentration of the same ideas with --previous keeps every theme and its id;
+- the dispatch to examples/org.csv: every unit gets exactly one central task first, then the
+  line's secondary and tertiary tasks and its local concerns, addressed to its head and
+  responsible person as the organisation file names them; every directive's ideas are its
+  unit's (or its sub-units') ideas of its theme, and its counts are what they say; the
+  pilots are few and say why; the line rides along unchanged; a letter, a report template
+  per unit and an index are written; the dispatch is byte-identical from run to run.
 
-Usage: check_cycle.py SOURCE_DIR ML_GATHER ML_CONCENTRATE
+Usage: check_cycle.py SOURCE_DIR ML_GATHER ML_CONCENTRATE ML_DISPATCH
 """
+import csv
 import json
 import math
 import os
@@ -29,6 +36,7 @@ import tempfile
 TALLY = re.compile(r"^ml-concentrate: (\d+) ideas: (\d+) in (\d+) themes, (\d+) unassigned$")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 TIERS = ["central", "secondary", "tertiary", "other"]
+DISPATCH = "ml-dispatch"
 
 failures = []
 
@@ -39,7 +47,7 @@ def fail(message):
 
 
 def run_cycle(source, gather, concentrate, out_dir, *options):
-    env = dict(os.environ, ML_GATHER=gather, ML_CONCENTRATE=concentrate)
+    env = dict(os.environ, ML_GATHER=gather, ML_CONCENTRATE=concentrate, ML_DISPATCH=DISPATCH)
     env.pop("ML_SALT", None)  # the scripts' own example salt
     return subprocess.run(["bash", os.path.join(source, "examples", "cycle.sh"), out_dir,
                            *options], capture_output=True, text=True, env=env, timeout=300)
@@ -201,9 +209,111 @@ def check_line(ideas_path, line_path, stderr):
     return summary, themes
 
 
+def check_dispatch(source, out, stdout):
+    """Checks directives.jsonl and the letters against the line and examples/org.csv."""
+    with open(os.path.join(source, "examples", "org.csv"), encoding="utf-8") as f:
+        org = list(csv.DictReader(f))
+    parent = {u["unit"]: u["parent"] for u in org}
+    line_text = read_lines(os.path.join(out, "line.jsonl"))
+    text = read_lines(os.path.join(out, "directives.jsonl"))
+    records = [json.loads(x) for x in text]
+    kinds = [r["type"] for r in records]
+    if kinds[:2] != ["header", "dispatch"] or records[0].get("tool") != "ml-dispatch":
+        fail(f"directives.jsonl does not start with ml-dispatch's header and a dispatch record")
+        return
+    n_dir = kinds.count("directive")
+    n_brief = kinds.count("brief")
+    if kinds[2:2 + n_dir] != ["directive"] * n_dir or \
+            kinds[2 + n_dir:2 + n_dir + n_brief] != ["brief"] * n_brief:
+        fail("directives.jsonl is not header, dispatch, directives, briefs, then the line")
+    if text[2 + n_dir + n_brief:] != line_text[1:]:
+        fail("the line's records do not ride along unchanged after the directives")
+    line = [json.loads(x) for x in line_text]
+    themes = {r["id"]: r for r in line if r["type"] == "theme"}
+    ideas = {r["id"]: r for r in line if r["type"] == "idea"}
+    dispatch = records[1]
+    directives = records[2:2 + n_dir]
+
+    def under(unit, top):
+        while unit:
+            if unit == top:
+                return True
+            unit = parent.get(unit)
+        return False
+
+    by_unit = {}
+    for d in directives:
+        by_unit.setdefault(d["unit"], []).append(d)
+    if list(by_unit) != [u["unit"] for u in org]:
+        fail(f"directives are not given unit by unit in the organisation's order: {list(by_unit)}")
+    tasks = dispatch["tasks"]
+    central = [t for t in themes.values() if t["tier"] == "central"]
+    if tasks[:1] != [central[0]["id"]] or \
+            sorted(tasks) != sorted(t["id"] for t in themes.values()
+                                    if t["tier"] in ("central", "secondary", "tertiary")):
+        fail(f"the dispatch's tasks are not the line's central, secondary and tertiary themes")
+    pilots = {p["unit"] for p in dispatch["pilots"]}
+    if not 0 < len(pilots) <= 3 or any(not p["reason"] for p in dispatch["pilots"]):
+        fail(f"pilots: {dispatch['pilots']}")
+    order_of_tier = {"central": 0, "secondary": 1, "tertiary": 2, "local": 3}
+    for u in org:
+        mine = by_unit.get(u["unit"], [])
+        if [d["order"] for d in mine] != list(range(1, len(mine) + 1)):
+            fail(f"{u['unit']}: orders are not 1..{len(mine)}")
+        if [d["tier"] for d in mine].count("central") != 1 or mine[0]["tier"] != "central" or \
+                mine[0]["theme"] != tasks[0]:
+            fail(f"{u['unit']}: not exactly one central task, first")
+        tiers = [order_of_tier[d["tier"]] for d in mine]
+        if tiers != sorted(tiers):
+            fail(f"{u['unit']}: tiers out of order: {[d['tier'] for d in mine]}")
+        if sorted(d["theme"] for d in mine if d["tier"] != "local") != sorted(tasks):
+            fail(f"{u['unit']}: does not get every task once")
+        for d in mine:
+            if d["to"] != {"head": u["head"], "responsible": u["responsible"] or None,
+                           "contact": u["contact"] or None}:
+                fail(f"{d['id']}: addressed to {d['to']}, the organisation says {u}")
+            if d["phase"] != ("pilot" if u["unit"] in pilots else "rollout"):
+                fail(f"{d['id']}: phase {d['phase']}")
+            if (d["phase"] == "pilot") != ("pilot" in d) or \
+                    d["start"] != (dispatch["start"] if d["phase"] == "pilot"
+                                   else dispatch["rollout_start"]) or \
+                    d["checkup"][-1] != d["due"] != "" or d["due"] != dispatch["due"]:
+                fail(f"{d['id']}: dates or pilot reason wrong")
+            mine_ideas = [ideas[i] for i in d["ideas"]]
+            if any(i["theme"] != d["theme"] or not under(i["unit"], u["unit"])
+                   for i in mine_ideas):
+                fail(f"{d['id']}: lists ideas that are not its unit's ideas of its theme")
+            every = [i for i in ideas.values()
+                     if i["theme"] == d["theme"] and i["unit"] and under(i["unit"], u["unit"])]
+            if len(every) != len(mine_ideas) or d["guidance"]["ideas"] != len(every):
+                fail(f"{d['id']}: {len(mine_ideas)} ideas listed, {len(every)} behind it")
+            people = {i["respondent"] for i in every}
+            if d["guidance"]["respondents"] != len(people):
+                fail(f"{d['id']}: guidance says {d['guidance']['respondents']} people, "
+                     f"the ideas say {len(people)}")
+            if any(q["idea"] not in d["ideas"] for q in d["guidance"]["quotes"]):
+                fail(f"{d['id']}: quotes an idea that is not behind it")
+            if d["call"]["label"] != themes[d["theme"]]["label"]:
+                fail(f"{d['id']}: the call is not the theme's")
+    briefs = [r for r in records if r["type"] == "brief"]
+    if sorted(b["unit"] for b in briefs) != sorted({u["parent"] for u in org if u["parent"]}):
+        fail("not one brief for each unit with sub-units")
+    letters = os.path.join(out, "letters")
+    names = set(os.listdir(letters)) if os.path.isdir(letters) else set()
+    want = {"index.md", "index.html"}
+    for u in org:
+        stem = re.sub(r"[^\w]+", "-", u["unit"]).strip("-")
+        want |= {stem + ".md", stem + ".html", stem + "-report.csv"}
+    if names != want:
+        fail(f"letters/: {sorted(names ^ want)} differ")
+    if not any(x.startswith("dispatch   ") for x in stdout.splitlines()):
+        fail("cycle.sh's summary does not show the dispatch")
+
+
 def main() -> int:
-    source, gather, concentrate = (os.path.abspath(a) if os.sep in a else a
-                                   for a in sys.argv[1:4])
+    global DISPATCH
+    source, gather, concentrate, DISPATCH = (os.path.abspath(a) if os.sep in a else a
+                                             for a in sys.argv[1:5])
     with tempfile.TemporaryDirectory(prefix="ml-cycle-") as tmp:
         first, second = os.path.join(tmp, "a"), os.path.join(tmp, "b")
         run = run_cycle(source, gather, concentrate, first)
@@ -225,14 +335,18 @@ def main() -> int:
             if not any(line.startswith(f"{t['tier']:<10} {t['label']}  (") for line in out):
                 fail(f"cycle.sh's summary does not show theme {t['rank']}: {t['label']}")
 
+        check_dispatch(source, first, run.stdout)
+
         line = os.path.join(first, "line.jsonl")
         for label, options in (("a second run", ()), ("--threads 1", ("--threads", "1"))):
             again = run_cycle(source, gather, concentrate, second, "-q", *options)
             if again.returncode != 0:
                 fail(f"examples/cycle.sh -q {' '.join(options)} exited with {again.returncode}")
-            with open(line, "rb") as a, open(os.path.join(second, "line.jsonl"), "rb") as b:
-                if a.read() != b.read():
-                    fail(f"line.jsonl differs in {label} on the same input")
+            for name in ("line.jsonl", "directives.jsonl", "letters/Dunmore.html"):
+                with open(os.path.join(first, name), "rb") as a, \
+                        open(os.path.join(second, name), "rb") as b:
+                    if a.read() != b.read():
+                        fail(f"{name} differs in {label} on the same input")
 
         # The spiral on the same ideas: every theme continues, with its id.
         run = subprocess.run([concentrate, "-q", "--no-ideas", "--previous", line,

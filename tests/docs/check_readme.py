@@ -19,8 +19,8 @@ stands for, a leading "..." line (when the line after it still matches), and wri
 scratch folder as "...". A trimmed record is replaced by the record of the same rank or id,
 trimmed the same way. Single-line records are never rewritten.
 
-Usage: check_readme.py [--regen] SOURCE_DIR ML_GATHER [ML_CONCENTRATE]
-(ML_CONCENTRATE defaults to the ml-concentrate next to ML_GATHER.)
+Usage: check_readme.py [--regen] SOURCE_DIR ML_GATHER [ML_CONCENTRATE [ML_DISPATCH]]
+(ML_CONCENTRATE and ML_DISPATCH default to the tools next to ML_GATHER.)
 """
 import json
 import os
@@ -142,6 +142,8 @@ def main() -> int:
     source, gather = os.path.abspath(args[0]), os.path.abspath(args[1])
     concentrate = os.path.abspath(args[2]) if len(args) > 2 else \
         os.path.join(os.path.dirname(gather), "ml-concentrate")
+    dispatch = os.path.abspath(args[3]) if len(args) > 3 else \
+        os.path.join(os.path.dirname(gather), "ml-dispatch")
     readme_path = os.path.join(source, "README.md")
     with open(readme_path, encoding="utf-8") as f:
         lines = f.read().split("\n")
@@ -155,8 +157,10 @@ def main() -> int:
                 os.symlink(os.path.join(source, "examples", name), os.path.join(examples, name))
         # The salt of examples/gather.sh, so that pseudonyms match what the README shows.
         path = os.pathsep.join(dict.fromkeys([os.path.dirname(gather),
-                                              os.path.dirname(concentrate)]))
-        env = dict(os.environ, ML_GATHER=gather, ML_CONCENTRATE=concentrate, HOME=tmp,
+                                              os.path.dirname(concentrate),
+                                              os.path.dirname(dispatch)]))
+        env = dict(os.environ, ML_GATHER=gather, ML_CONCENTRATE=concentrate,
+                   ML_DISPATCH=dispatch, HOME=tmp,
                    ML_SALT="massline-example-salt",
                    PATH=path + os.pathsep + os.environ.get("PATH", ""))
         for var in ("ML_SALT_FILE", "XDG_CONFIG_HOME", "ML_REGEN", "ML_PROFILE"):

@@ -68,4 +68,9 @@ std::string ascii_lower(std::string_view s);
 /// Trims ASCII whitespace at both ends.
 std::string_view trim(std::string_view s) noexcept;
 
+/// True for an answer that says yes: "yes", "y", "true", "1", "x", "agree", "I consent",
+/// "ok", "sí", "oui", "ja", "sim", a check mark, and answers that begin with "yes" or
+/// "I agree" (in several languages). Case and surrounding blanks are ignored.
+bool is_yes(std::string_view v);
+
 }  // namespace ml

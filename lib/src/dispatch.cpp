@@ -4,14 +4,17 @@
 #include "ml/dispatch.hpp"
 
 #include <fmt/format.h>
+#include <simdjson.h>
 #include <xxhash.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <cmath>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "ml/diag.hpp"
 #include "ml/error.hpp"
@@ -41,21 +44,6 @@ long long int_field(const nlohmann::ordered_json& j, const char* key) {
   auto it = j.find(key);
   if (it == j.end() || !it->is_number()) return 0;
   return it->get<long long>();
-}
-
-/// An answer to a question by name: a segment, or the text of an idea whose question it is.
-std::string answer_of(const nlohmann::ordered_json& idea, const std::string& name) {
-  if (name.empty()) return {};
-  auto seg = idea.find("segments");
-  if (seg != idea.end() && seg->is_object()) {
-    auto it = seg->find(name);
-    if (it != seg->end()) {
-      if (it->is_string()) return it->get<std::string>();
-      if (it->is_number()) return it->dump();
-    }
-  }
-  if (str_field(idea, "question") == name) return str_field(idea, "text");
-  return {};
 }
 
 /// A volunteer's answer: given, not a non-answer and not a no.
@@ -92,6 +80,72 @@ std::string directive_id(const std::string& unit, const std::string& theme) {
   return fmt::format("d-{:016x}", h);
 }
 
+std::uint32_t string_pool::add(std::string_view s) {
+  if (used_ + s.size() > cap_) {
+    cap_ = std::max<std::size_t>(1 << 20, s.size());
+    blocks_.push_back(std::make_unique<char[]>(cap_));
+    used_ = 0;
+  }
+  char* at = blocks_.back().get() + used_;
+  std::memcpy(at, s.data(), s.size());
+  used_ += s.size();
+  views_.emplace_back(at, s.size());
+  return static_cast<std::uint32_t>(views_.size() - 1);
+}
+
+line_unit::per_theme* line_unit::find(int theme) {
+  auto it = std::lower_bound(themes.begin(), themes.end(), theme,
+                             [](const per_theme& p, int t) { return p.theme < t; });
+  return it != themes.end() && it->theme == theme ? &*it : nullptr;
+}
+
+const line_unit::per_theme* line_unit::find(int theme) const {
+  return const_cast<line_unit*>(this)->find(theme);
+}
+
+line_unit::per_theme& line_unit::at(int theme) {
+  auto it = std::lower_bound(themes.begin(), themes.end(), theme,
+                             [](const per_theme& p, int t) { return p.theme < t; });
+  if (it != themes.end() && it->theme == theme) return *it;
+  it = themes.insert(it, per_theme{});
+  it->theme = theme;
+  return *it;
+}
+
+namespace {
+
+[[noreturn]] void bad_json(const std::string& file, long long line, std::string_view text,
+                           simdjson::error_code code) {
+  nlohmann::json parsed;
+  try {
+    parsed = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw data_error(file, line, "invalid JSON" + json_error_text(e) + line_hint);
+  }
+  if (!parsed.is_object())
+    throw data_error(file, line,
+                     fmt::format("a record must be a JSON object, not {}{}", parsed.type_name(),
+                                 line_hint));
+  throw data_error(file, line,
+                   fmt::format("invalid JSON record ({}){}", simdjson::error_message(code),
+                               line_hint));
+}
+
+/// A string value, or a number written as JSON; empty otherwise.
+std::string_view scalar_text(simdjson::ondemand::value v, std::string& buf) {
+  std::string_view s;
+  if (!v.get_string().get(s)) return s;
+  simdjson::ondemand::json_type t;
+  if (!v.type().get(t) && t == simdjson::ondemand::json_type::number) {
+    std::string_view raw = v.raw_json_token();
+    buf.assign(trim(raw));
+    return buf;
+  }
+  return {};
+}
+
+}  // namespace
+
 line_data read_line(const dispatch_options& o,
                     const std::function<void(std::string_view)>& pass) {
   line_data d;
@@ -99,89 +153,137 @@ line_data read_line(const dispatch_options& o,
   if (inputs.empty()) inputs.push_back("-");
   std::vector<std::unique_ptr<byte_input>> opened;
   for (const auto& path : inputs) opened.push_back(std::make_unique<byte_input>(path));
-  std::unordered_map<std::string, int> theme_index, respondent_index;
-  std::unordered_map<std::string, std::vector<int>> quote_ids;  // idea id -> themes quoting it
+  std::unordered_map<std::string, int> theme_index;
+  std::unordered_map<std::string_view, int> respondent_index;
+  std::unordered_set<std::string> quote_ids;  // ideas the themes quote
   std::unordered_map<int, respondent_info> people;
   int central_seen = 0;
   std::string central_where;
-  std::vector<int> all_respondents;
   const std::size_t want_candidates = static_cast<std::size_t>(std::max(o.quotes, 0)) * 3 + 2;
+  simdjson::ondemand::parser parser;
+  std::string padded, num_buf, anon;
   for (std::size_t f = 0; f < opened.size(); ++f) {
     byte_input& bytes = *opened[f];
     const std::string file = bytes.name();
     d.source += (f ? ", " : "") + file;
     text_input in(bytes, o.encoding, [](const std::string& m) { diag::warning(m); });
-    record_reader reader(in);
-    record rec;
-    while (reader.next(rec)) {
+    line_reader lines(in);
+    std::string_view line;
+    while (lines.next(line)) {
+      const long long lineno = lines.line_number();
+      if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
       ++d.records;
-      const std::string type = rec.type();
+      padded.assign(line);
+      padded.reserve(line.size() + simdjson::SIMDJSON_PADDING);
+      simdjson::ondemand::document doc;
+      simdjson::ondemand::object obj;
+      auto err = parser.iterate(padded.data(), padded.size(), padded.capacity()).get(doc);
+      if (err || doc.get_object().get(obj)) bad_json(file, lineno, line, err ? err : simdjson::TAPE_ERROR);
+      // One pass over the fields: what an idea needs, and the type.
+      std::string type;
+      std::string_view id, text, respondent, unit, theme, question;
+      bool has_theme = false;
+      std::string volunteer_answer, contact_answer, consent_answer;
+      std::string id_s, text_s, resp_s, unit_s, theme_s, question_s;
+      for (auto field : obj) {
+        std::string_view key;
+        if ((err = field.unescaped_key().get(key))) bad_json(file, lineno, line, err);
+        simdjson::ondemand::value v;
+        if ((err = field.value().get(v))) bad_json(file, lineno, line, err);
+        std::string_view sv;
+        if (key == "type") {
+          if (v.get_string().get(sv))
+            throw data_error(file, lineno, std::string("\"type\" is not a string") + line_hint);
+          type.assign(sv);
+        } else if (key == "id") {
+          if (!v.get_string().get(sv)) id = id_s.assign(sv);
+        } else if (key == "text") {
+          if (!v.get_string().get(sv)) text = text_s.assign(sv);
+        } else if (key == "respondent") {
+          if (!v.get_string().get(sv)) respondent = resp_s.assign(sv);
+        } else if (key == "unit") {
+          if (!v.get_string().get(sv)) unit = unit_s.assign(sv);
+        } else if (key == "theme") {
+          if (!v.get_string().get(sv)) {
+            theme = theme_s.assign(sv);
+            has_theme = true;
+          }
+        } else if (key == "question") {
+          if (!v.get_string().get(sv)) question = question_s.assign(sv);
+        } else if (key == "segments" && !o.volunteer.empty()) {
+          simdjson::ondemand::object seg;
+          if (!v.get_object().get(seg)) {
+            for (auto sf : seg) {
+              std::string_view sk;
+              simdjson::ondemand::value sval;
+              if (sf.unescaped_key().get(sk) || sf.value().get(sval)) break;
+              if (sk == o.volunteer) volunteer_answer.assign(scalar_text(sval, num_buf));
+              else if (sk == o.contact) contact_answer.assign(scalar_text(sval, num_buf));
+              else if (sk == o.contact_consent) consent_answer.assign(scalar_text(sval, num_buf));
+            }
+          }
+        }
+      }
       if (type.empty())
-        throw data_error(file, rec.line, std::string("record has no \"type\"") + line_hint);
+        throw data_error(file, lineno, std::string("record has no \"type\"") + line_hint);
       if (type == "header") {
-        auto v = rec.value.find("v");
-        if (v != rec.value.end() && v->is_number_integer() &&
-            v->get<long long>() > records_version)
-          throw data_error(file, rec.line,
+        auto j = nlohmann::json::parse(line, nullptr, false);
+        if (j.is_object() && j.contains("v") && j["v"].is_number_integer() &&
+            j["v"].get<long long>() > records_version)
+          throw data_error(file, lineno,
                            fmt::format("stream version {} is newer than this ml-dispatch reads "
                                        "({}); upgrade massline",
-                                       v->get<long long>(), records_version));
+                                       j["v"].get<long long>(), records_version));
         continue;
       }
       if (type == "directive" || type == "brief" || type == "dispatch") {
-        // An older dispatch in the stream is replaced by this one.
-        continue;
+        continue;  // an older dispatch in the stream is replaced by this one
       }
       if (pass && !o.directives_only) {
-        pass(rec.raw);
+        pass(line);
         ++d.passed_through;
       }
       if (type == "theme") {
+        auto rec = nlohmann::ordered_json::parse(line);
         line_theme t;
-        t.line = rec.line;
-        t.id = str_field(rec.value, "id");
+        t.line = lineno;
+        t.id = str_field(rec, "id");
         if (t.id.empty())
-          throw data_error(file, rec.line, std::string("theme record without an \"id\"") +
-                                               line_hint);
+          throw data_error(file, lineno, std::string("theme record without an \"id\"") + line_hint);
         if (theme_index.count(t.id))
-          throw data_error(file, rec.line,
+          throw data_error(file, lineno,
                            fmt::format("theme '{}' appears twice in the line; give one line", t.id));
-        t.tier = str_field(rec.value, "tier");
-        t.label = str_field(rec.value, "label");
-        t.phrase = str_field(rec.value, "phrase");
-        t.rank = static_cast<int>(int_field(rec.value, "rank"));
-        if (auto kw = rec.value.find("keywords"); kw != rec.value.end() && kw->is_array())
+        t.tier = str_field(rec, "tier");
+        t.label = str_field(rec, "label");
+        t.phrase = str_field(rec, "phrase");
+        t.rank = static_cast<int>(int_field(rec, "rank"));
+        if (auto kw = rec.find("keywords"); kw != rec.end() && kw->is_array())
           for (const auto& k : *kw)
             if (k.is_string()) t.keywords.push_back(k.get<std::string>());
-        if (auto s = rec.value.find("support"); s != rec.value.end() && s->is_object()) {
+        if (auto s = rec.find("support"); s != rec.end() && s->is_object()) {
           t.respondents = int_field(*s, "respondents");
           t.ideas = int_field(*s, "ideas");
           t.units = int_field(*s, "units");
         }
-        if (auto u = rec.value.find("units"); u != rec.value.end() && u->is_object())
+        if (auto u = rec.find("units"); u != rec.end() && u->is_object())
           for (const auto& [name, n] : u->items())
             if (n.is_number()) t.unit_ideas[name] = n.get<long long>();
-        if (auto ids = rec.value.find("ideas"); ids != rec.value.end() && ids->is_array())
-          for (const auto& i : *ids)
-            if (i.is_string()) t.idea_ids.push_back(i.get<std::string>());
-        if (t.ideas == 0) t.ideas = static_cast<long long>(t.idea_ids.size());
-        if (auto q = rec.value.find("quotes"); q != rec.value.end() && q->is_array())
+        if (t.ideas == 0)
+          if (auto ids = rec.find("ideas"); ids != rec.end() && ids->is_array())
+            t.ideas = static_cast<long long>(ids->size());
+        if (auto q = rec.find("quotes"); q != rec.end() && q->is_array())
           for (const auto& x : *q)
-            if (x.is_object()) {
-              t.quotes.push_back({str_field(x, "idea"), str_field(x, "text"),
-                                  str_field(x, "respondent")});
-              quote_ids[t.quotes.back().idea].push_back(static_cast<int>(d.themes.size()));
-            }
+            if (x.is_object()) quote_ids.insert(str_field(x, "idea"));
         if (t.tier == "central") {
           ++central_seen;
           if (central_seen > 1)
-            throw data_error(file, rec.line,
+            throw data_error(file, lineno,
                              fmt::format("a second central theme ('{}', after one at {}); a line "
                                          "has exactly one central task: run ml-concentrate again",
                                          t.id, central_where));
-          central_where = fmt::format("{}:{}", file, rec.line);
+          central_where = fmt::format("{}:{}", file, lineno);
         } else if (t.tier != "secondary" && t.tier != "tertiary" && t.tier != "other") {
-          throw data_error(file, rec.line,
+          throw data_error(file, lineno,
                            fmt::format("theme '{}' has tier '{}'; a tier is central, secondary, "
                                        "tertiary or other",
                                        t.id, t.tier));
@@ -193,65 +295,77 @@ line_data read_line(const dispatch_options& o,
       if (type != "idea") continue;
       d.has_ideas = true;
       ++d.ideas;
-      const std::string id = str_field(rec.value, "id");
-      std::string resp = str_field(rec.value, "respondent");
-      if (resp.empty()) resp = "\x01" + id;  // an anonymous idea is its own respondent
-      int r = respondent_index.emplace(resp, static_cast<int>(respondent_index.size()))
-                  .first->second;
-      all_respondents.push_back(r);
-      const std::string unit = str_field(rec.value, "unit");
+      const std::uint32_t idea = d.idea_ids.add(id);
+      std::string_view who = respondent;
+      if (who.empty()) {
+        anon.assign("\x01");  // an anonymous idea is its own respondent
+        anon += id;
+        who = anon;
+      }
+      int r;
+      if (auto it = respondent_index.find(who); it != respondent_index.end()) {
+        r = it->second;
+      } else {
+        r = static_cast<int>(d.respondent_names.add(who));
+        respondent_index.emplace(d.respondent_names.get(static_cast<std::uint32_t>(r)), r);
+      }
       if (unit.empty()) {
         ++d.no_unit_ideas;
         continue;
       }
-      line_unit& lu = d.units[unit];
+      int ui;
+      if (auto it = d.unit_index.find(unit_s); it != d.unit_index.end()) {
+        ui = it->second;
+      } else {
+        ui = static_cast<int>(d.units.size());
+        d.unit_index.emplace(unit_s, ui);
+        d.unit_names.push_back(unit_s);
+        d.units.emplace_back();
+      }
+      line_unit& lu = d.units[static_cast<std::size_t>(ui)];
       ++lu.ideas;
       lu.respondents.push_back(r);
       if (!o.volunteer.empty()) {
+        if (question == o.volunteer) volunteer_answer = text;
+        if (question == o.contact) contact_answer = text;
+        if (question == o.contact_consent) consent_answer = text;
         respondent_info& p = people[r];
-        p.unit = unit;
-        if (is_volunteer(answer_of(rec.value, o.volunteer))) p.volunteer = true;
-        if (!o.contact_consent.empty() && is_yes(answer_of(rec.value, o.contact_consent)))
-          p.consent = true;
-        std::string c = std::string(trim(answer_of(rec.value, o.contact)));
+        p.unit = unit_s;
+        if (is_volunteer(volunteer_answer)) p.volunteer = true;
+        if (!o.contact_consent.empty() && is_yes(consent_answer)) p.consent = true;
+        std::string c(trim(contact_answer));
         if (!c.empty() && !is_non_answer(c)) p.contact = c;
       }
-      auto th = rec.value.find("theme");
-      if (th == rec.value.end() || !th->is_string()) {
+      if (!has_theme) {
         ++lu.unassigned;
         continue;
       }
-      auto ti = theme_index.find(th->get<std::string>());
+      auto ti = theme_index.find(theme_s);
       if (ti == theme_index.end())
-        throw data_error(file, rec.line,
+        throw data_error(file, lineno,
                          fmt::format("idea '{}' belongs to theme '{}', which is not in the line "
                                      "before it; give the whole line as ml-concentrate wrote it",
-                                     id, th->get<std::string>()));
-      auto& pt = lu.themes[ti->second];
+                                     id, theme));
+      auto& pt = lu.at(ti->second);
       ++pt.ideas;
       pt.respondents.push_back(r);
-      pt.idea_ids.push_back(id);
-      bool quoted = quote_ids.count(id) != 0;
+      pt.idea_idx.push_back(idea);
+      bool quoted = !quote_ids.empty() && quote_ids.count(id_s) != 0;
       if (o.quotes > 0 && (pt.candidates.size() < want_candidates || quoted)) {
-        line_quote q{id, str_field(rec.value, "text"), str_field(rec.value, "respondent")};
+        line_quote q{idea, d.texts.add(text), respondent.empty() ? -1 : r};
         if (quoted)
-          pt.candidates.insert(pt.candidates.begin(), std::move(q));
+          pt.candidates.insert(pt.candidates.begin(), q);
         else
-          pt.candidates.push_back(std::move(q));
+          pt.candidates.push_back(q);
       }
     }
   }
   if (d.themes.empty())
     throw data_error(d.source, 0, std::string("no theme records") + line_hint);
-  auto uniq = [](std::vector<int>& v) {
-    std::sort(v.begin(), v.end());
-    v.erase(std::unique(v.begin(), v.end()), v.end());
-  };
-  uniq(all_respondents);
-  d.respondents = static_cast<long long>(all_respondents.size());
-  for (auto& [name, lu] : d.units) {
-    uniq(lu.respondents);
-    for (auto& [t, pt] : lu.themes) uniq(pt.respondents);
+  d.respondents = static_cast<long long>(d.respondent_names.size());
+  for (auto& lu : d.units) {
+    sort_unique(lu.respondents);
+    for (auto& pt : lu.themes) sort_unique(pt.respondents);
   }
   if (!o.volunteer.empty()) {
     std::vector<std::pair<int, respondent_info*>> sorted;
@@ -260,7 +374,7 @@ line_data read_line(const dispatch_options& o,
               [](const auto& a, const auto& b) { return a.first < b.first; });
     for (auto& [r, p] : sorted) {
       if (!p->volunteer) continue;
-      line_unit& lu = d.units[p->unit];
+      line_unit& lu = d.units[static_cast<std::size_t>(d.unit_index[p->unit])];
       ++lu.volunteers;
       if (p->consent && !p->contact.empty()) lu.contacts.push_back(p->contact);
     }
@@ -319,8 +433,8 @@ std::vector<pilot_choice> choose_pilots(const organisation& org, const line_data
   const std::size_t nt = line.themes.size();
   // The whole: ideas per theme (plus one bin for the unassigned) over every unit.
   std::vector<double> whole(nt + 1, 0.0);
-  for (const auto& [name, lu] : line.units) {
-    for (const auto& [t, pt] : lu.themes) whole[static_cast<std::size_t>(t)] += static_cast<double>(pt.ideas);
+  for (const auto& lu : line.units) {
+    for (const auto& pt : lu.themes) whole[static_cast<std::size_t>(pt.theme)] += static_cast<double>(pt.ideas);
     whole[nt] += static_cast<double>(lu.unassigned);
   }
   struct cand {
@@ -331,12 +445,12 @@ std::vector<pilot_choice> choose_pilots(const organisation& org, const line_data
   std::vector<cand> all;
   std::vector<long long> sizes;
   for (std::size_t u = 0; u < n_units; ++u) {
-    auto it = line.units.find(org.units[u].name);
-    if (it == line.units.end() || it->second.ideas == 0) continue;
+    const line_unit* lu = line.unit(org.units[u].name);
+    if (!lu || lu->ideas == 0) continue;
     std::vector<double> mine(nt + 1, 0.0);
-    for (const auto& [t, pt] : it->second.themes) mine[static_cast<std::size_t>(t)] = static_cast<double>(pt.ideas);
-    mine[nt] = static_cast<double>(it->second.unassigned);
-    long long resp = static_cast<long long>(it->second.respondents.size());
+    for (const auto& pt : lu->themes) mine[static_cast<std::size_t>(pt.theme)] = static_cast<double>(pt.ideas);
+    mine[nt] = static_cast<double>(lu->unassigned);
+    long long resp = static_cast<long long>(lu->respondents.size());
     all.push_back({static_cast<int>(u), jensen_shannon(mine, whole), resp});
     sizes.push_back(resp);
   }
@@ -500,16 +614,18 @@ dispatch_plan make_plan(const organisation& org, const line_data& line,
   const std::vector<long long> rollout_checkups = checkups(plan.rollout_start);
 
   // Unknown units.
-  for (const auto& [name, lu] : line.units)
-    if (org.find(name) < 0)
-      plan.unknown_units.push_back(
-          {name, lu.ideas, static_cast<long long>(lu.respondents.size())});
+  for (std::size_t i = 0; i < line.units.size(); ++i)
+    if (org.find(line.unit_names[i]) < 0)
+      plan.unknown_units.push_back({line.unit_names[i], line.units[i].ideas,
+                                    static_cast<long long>(line.units[i].respondents.size())});
+  std::sort(plan.unknown_units.begin(), plan.unknown_units.end(),
+            [](const auto& a, const auto& b) { return a.name < b.name; });
 
   // What each unit's people raised, its sub-units' people included: deepest units first.
   plan.unit_data.resize(n_units);
   for (std::size_t u = 0; u < n_units; ++u) {
-    auto it = line.units.find(org.units[u].name);
-    if (it != line.units.end()) plan.unit_data[u] = it->second;
+    const line_unit* lu = line.unit(org.units[u].name);
+    if (lu) plan.unit_data[u] = *lu;
     else ++plan.units_without_ideas;
   }
   {
@@ -522,7 +638,7 @@ dispatch_plan make_plan(const organisation& org, const line_data& line,
     for (int u : by_depth) {
       line_unit& lu = plan.unit_data[static_cast<std::size_t>(u)];
       sort_unique(lu.respondents);
-      for (auto& [t, pt] : lu.themes) sort_unique(pt.respondents);
+      for (auto& pt : lu.themes) sort_unique(pt.respondents);
       int p = org.units[static_cast<std::size_t>(u)].parent_index;
       if (p < 0) continue;
       line_unit& up = plan.unit_data[static_cast<std::size_t>(p)];
@@ -531,11 +647,11 @@ dispatch_plan make_plan(const organisation& org, const line_data& line,
       up.volunteers += lu.volunteers;
       up.contacts.insert(up.contacts.end(), lu.contacts.begin(), lu.contacts.end());
       up.respondents.insert(up.respondents.end(), lu.respondents.begin(), lu.respondents.end());
-      for (const auto& [t, pt] : lu.themes) {
-        auto& upt = up.themes[t];
+      for (const auto& pt : lu.themes) {
+        auto& upt = up.at(pt.theme);
         upt.ideas += pt.ideas;
         upt.respondents.insert(upt.respondents.end(), pt.respondents.begin(), pt.respondents.end());
-        upt.idea_ids.insert(upt.idea_ids.end(), pt.idea_ids.begin(), pt.idea_ids.end());
+        upt.idea_idx.insert(upt.idea_idx.end(), pt.idea_idx.begin(), pt.idea_idx.end());
         for (const auto& c : pt.candidates)
           if (upt.candidates.size() < keep) upt.candidates.push_back(c);
       }
@@ -549,12 +665,11 @@ dispatch_plan make_plan(const organisation& org, const line_data& line,
     const org_unit& ou = org.units[u];
     const line_unit& lu = plan.unit_data[u];
     auto unit_resp = [&](int t) -> long long {
-      auto pt = lu.themes.find(t);
-      return pt == lu.themes.end() ? 0 : static_cast<long long>(pt->second.respondents.size());
+      const auto* pt = lu.find(t);
+      return pt ? static_cast<long long>(pt->respondents.size()) : 0;
     };
     auto unit_ideas = [&](int t) -> long long {
-      auto pt = lu.themes.find(t);
-      if (pt != lu.themes.end()) return pt->second.ideas;
+      if (const auto* pt = lu.find(t)) return pt->ideas;
       if (!line.has_ideas) {
         auto x = line.themes[static_cast<std::size_t>(t)].unit_ideas.find(ou.name);
         if (x != line.themes[static_cast<std::size_t>(t)].unit_ideas.end()) return x->second;
@@ -582,10 +697,10 @@ dispatch_plan make_plan(const organisation& org, const line_data& line,
     // Local concerns: themes outside the line's tasks that enough of the unit's people raised.
     if (o.local > 0) {
       std::vector<int> ls;
-      for (const auto& [t, pt] : lu.themes) {
-        if (is_task[static_cast<std::size_t>(t)]) continue;
+      for (const auto& pt : lu.themes) {
+        if (is_task[static_cast<std::size_t>(pt.theme)]) continue;
         long long support = line.has_ideas ? static_cast<long long>(pt.respondents.size()) : pt.ideas;
-        if (support >= o.local_min) ls.push_back(t);
+        if (support >= o.local_min) ls.push_back(pt.theme);
       }
       std::stable_sort(ls.begin(), ls.end(), by_evidence);
       if (ls.size() > static_cast<std::size_t>(o.local)) ls.resize(static_cast<std::size_t>(o.local));
@@ -602,18 +717,17 @@ dispatch_plan make_plan(const organisation& org, const line_data& line,
       dv.pilot = is_pilot[u] != 0;
       dv.unit_ideas = unit_ideas(t);
       dv.unit_respondents = unit_resp(t);
-      auto pt = lu.themes.find(t);
-      if (pt != lu.themes.end()) {
-        dv.idea_ids = pt->second.idea_ids;
+      if (const auto* pt = lu.find(t)) {
+        dv.idea_idx = pt->idea_idx;
         // Quotes: distinct respondents first (the theme's own quotes lead the candidates).
-        std::vector<std::string> seen;
-        std::vector<char> taken(pt->second.candidates.size(), 0);
+        std::vector<int> seen;
+        std::vector<char> taken(pt->candidates.size(), 0);
         for (int pass = 0; pass < 2; ++pass)
-          for (std::size_t c = 0; c < pt->second.candidates.size(); ++c) {
+          for (std::size_t c = 0; c < pt->candidates.size(); ++c) {
             if (dv.quotes.size() >= static_cast<std::size_t>(o.quotes)) break;
             if (taken[c]) continue;
-            const auto& q = pt->second.candidates[c];
-            bool fresh = q.respondent.empty() ||
+            const auto& q = pt->candidates[c];
+            bool fresh = q.respondent < 0 ||
                          std::find(seen.begin(), seen.end(), q.respondent) == seen.end();
             if (pass == 0 && !fresh) continue;
             taken[c] = 1;

@@ -232,7 +232,7 @@ long long write_letters(const organisation& org, const line_data& line, const di
       doc.p(call_text(line, d, org.units.size()));
       doc.p(guidance_text(org, line, plan, d));
       std::vector<std::string> q;
-      for (const auto& x : d.quotes) q.push_back(x.text);
+      for (const auto& x : d.quotes) q.emplace_back(line.texts.get(x.text));
       doc.q(std::move(q));
       doc.p(fmt::format("Directive {}.", d.id));
     }

@@ -146,9 +146,9 @@ void write_directive(json_writer& w, const organisation& org, const line_data& l
   w.key("quotes").begin_array();
   for (const auto& q : d.quotes) {
     w.begin_object();
-    w.key("idea").value(q.idea);
-    w.key("text").value(q.text);
-    w.key("respondent").string_or_null(q.respondent);
+    w.key("idea").value(line.idea_ids.get(q.idea));
+    w.key("text").value(line.texts.get(q.text));
+    w.key("respondent").string_or_null(line.respondent(q.respondent));
     w.end_object();
   }
   w.end_array();
@@ -171,7 +171,7 @@ void write_directive(json_writer& w, const organisation& org, const line_data& l
   w.end_array();
   w.key("due").value(format_date(d.due));
   w.key("ideas").begin_array();
-  for (const auto& i : d.idea_ids) w.value(i);
+  for (std::uint32_t i : d.idea_idx) w.value(line.idea_ids.get(i));
   w.end_array();
   w.end_object();
 }
@@ -283,7 +283,8 @@ void write_csv(output& out, const organisation& org, const line_data& line,
     const org_unit& u = org.units[static_cast<std::size_t>(d.unit)];
     const line_theme& t = line.themes[static_cast<std::size_t>(d.theme)];
     std::string quotes, checkups, reason;
-    for (const auto& q : d.quotes) quotes += (quotes.empty() ? "" : " | ") + q.text;
+    for (const auto& q : d.quotes)
+      quotes += (quotes.empty() ? "" : " | ") + std::string(line.texts.get(q.text));
     for (long long c : d.checkups) checkups += (checkups.empty() ? "" : " ") + format_date(c);
     for (const auto& p : plan.pilots)
       if (p.unit == d.unit) reason = p.reason;

@@ -128,7 +128,9 @@ TEST(MakePlan, OneCentralFirstThenTiersByTheUnitsEvidence) {
   EXPECT_EQ(f.theme(a[4]), "t-o");
   EXPECT_EQ(a[4]->tier, "local");
   EXPECT_EQ(a[1]->unit_respondents, 3);
-  EXPECT_EQ(a[1]->idea_ids, (std::vector<std::string>{"i-0", "i-1", "i-2"}));
+  std::vector<std::string> ids;
+  for (auto i : a[1]->idea_idx) ids.emplace_back(f.line.idea_ids.get(i));
+  EXPECT_EQ(ids, (std::vector<std::string>{"i-0", "i-1", "i-2"}));
   for (std::size_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i]->order, static_cast<int>(i) + 1);
   auto b = f.of("B");
   ASSERT_EQ(b.size(), 4u);  // t-o has none of B's people: no local concern
@@ -166,8 +168,9 @@ TEST(MakePlan, QuotesAreTheUnitsOwnFromDifferentRespondents) {
   f.run("unit,head\nA,Ann\nB,Bo\n", make_line(five_themes, small_ideas()));
   auto b = f.of("B");
   ASSERT_EQ(b[0]->quotes.size(), 2u);
-  EXPECT_EQ(b[0]->quotes[0].respondent, "b3");
-  EXPECT_EQ(b[0]->quotes[1].respondent, "b4");  // not b3's second idea
+  EXPECT_EQ(f.line.respondent(b[0]->quotes[0].respondent), "b3");
+  EXPECT_EQ(f.line.respondent(b[0]->quotes[1].respondent), "b4");  // not b3's second idea
+  EXPECT_EQ(f.line.texts.get(b[0]->quotes[0].text), "idea 9 of b3");
 }
 
 TEST(MakePlan, ParentsCountTheirSubUnitsPeople) {

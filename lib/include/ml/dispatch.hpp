@@ -8,7 +8,10 @@
 #pragma once
 
 #include <functional>
+#include <cstdint>
 #include <map>
+#include <memory>
+#include <unordered_map>
 #include <string_view>
 #include <string>
 #include <vector>
@@ -42,8 +45,24 @@ struct dispatch_options {
 
 // ---- The line as read --------------------------------------------------------------------
 
+/// Strings kept once, in large blocks: views into it stay valid as it grows.
+class string_pool {
+ public:
+  std::uint32_t add(std::string_view s);
+  std::string_view get(std::uint32_t id) const { return views_[id]; }
+  std::size_t size() const { return views_.size(); }
+
+ private:
+  std::vector<std::unique_ptr<char[]>> blocks_;
+  std::size_t used_ = 0, cap_ = 0;
+  std::vector<std::string_view> views_;
+};
+
+/// A quote: an idea (index into line_data::idea_ids), its text (line_data::texts) and its
+/// respondent (line_data::respondent_names, -1 for none).
 struct line_quote {
-  std::string idea, text, respondent;
+  std::uint32_t idea = 0, text = 0;
+  int respondent = -1;
 };
 
 struct line_theme {
@@ -52,36 +71,48 @@ struct line_theme {
   std::vector<std::string> keywords;
   long long respondents = 0, ideas = 0, units = 0;
   std::map<std::string, long long> unit_ideas;  ///< the theme's "units" (ideas per unit)
-  std::vector<std::string> idea_ids;            ///< the theme's "ideas"
-  std::vector<line_quote> quotes;
   long long line = 0;
 };
 
-/// Per unit named in the ideas: its people and what they raised.
+/// Per unit: its people and what they raised.
 struct line_unit {
   long long ideas = 0;
   std::vector<int> respondents;  ///< distinct, sorted (interned ids)
-  /// Per theme index: the unit's idea count, distinct respondents, and candidate quotes
-  /// (ideas, in stream order, up to a few more than needed).
+  /// What the unit's people raised in one theme: ideas, distinct respondents, the ideas
+  /// (indices, stream order), and candidate quotes (the theme's own quotes first).
   struct per_theme {
+    int theme = -1;
     long long ideas = 0;
     std::vector<int> respondents;
-    std::vector<std::string> idea_ids;
+    std::vector<std::uint32_t> idea_idx;
     std::vector<line_quote> candidates;
   };
-  std::map<int, per_theme> themes;
+  std::vector<per_theme> themes;  ///< sorted by theme
   long long unassigned = 0;
   long long volunteers = 0;
   std::vector<std::string> contacts;  ///< volunteers' contacts given with consent
+  per_theme* find(int theme);
+  const per_theme* find(int theme) const;
+  per_theme& at(int theme);  ///< found or inserted
 };
 
 struct line_data {
   std::vector<line_theme> themes;          ///< in rank order as read
-  std::map<std::string, line_unit> units;  ///< by unit name
+  std::vector<std::string> unit_names;     ///< units named in the ideas, first-seen order
+  std::unordered_map<std::string, int> unit_index;
+  std::vector<line_unit> units;            ///< parallel to unit_names
+  string_pool idea_ids, texts, respondent_names;
   long long ideas = 0, no_unit_ideas = 0, records = 0, passed_through = 0;
   long long respondents = 0;               ///< distinct, all ideas
   bool has_ideas = false;                  ///< idea records rode along
   std::string source;                      ///< input names, for messages
+  const line_unit* unit(const std::string& name) const {
+    auto it = unit_index.find(name);
+    return it == unit_index.end() ? nullptr : &units[static_cast<std::size_t>(it->second)];
+  }
+  std::string_view respondent(int r) const {
+    return r < 0 ? std::string_view() : respondent_names.get(static_cast<std::uint32_t>(r));
+  }
 };
 
 // ---- The plan ----------------------------------------------------------------------------
@@ -95,7 +126,7 @@ struct directive {
   bool pilot = false;
   long long unit_ideas = 0, unit_respondents = 0;
   std::vector<line_quote> quotes;
-  std::vector<std::string> idea_ids;  ///< the unit's ideas in the theme
+  std::vector<std::uint32_t> idea_idx;  ///< the unit's ideas in the theme
   long long start = 0, due = 0;       ///< days since 1970-01-01
   std::vector<long long> checkups;
 };

@@ -4,7 +4,9 @@
 // respondents or the organisation file is escaped for where it goes; file names are made
 // safe and unique.
 #include <fmt/format.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -154,6 +156,7 @@ std::string to_html(const document& d) {
 void write_file(const std::string& dir, const std::string& name, const std::string& content,
                 long long& count) {
   output out(dir + "/" + name);
+  out.set_durable(false);  // synced once, at the end (write_letters)
   out.write(content);
   out.commit();
   ++count;
@@ -365,6 +368,14 @@ long long write_letters(const organisation& org, const line_data& line, const di
           std::move(rows));
   write_file(dir, "index.md", to_markdown(idx), count);
   write_file(dir, "index.html", to_html(idx), count);
+  // One sync for all the files, instead of one per file.
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0 || ::syncfs(fd) != 0) {
+    int e = errno;
+    if (fd >= 0) ::close(fd);
+    throw io_error(dir, std::string("cannot sync: ") + std::strerror(e));
+  }
+  ::close(fd);
   return count;
 }
 

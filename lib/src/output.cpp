@@ -162,7 +162,7 @@ void output::commit() {
     fd_ = -1;
     return;
   }
-  if (::fsync(fd_) != 0 && errno != EINVAL)
+  if (durable_ && ::fsync(fd_) != 0 && errno != EINVAL)
     throw io_error(path_, "cannot sync: " + errno_text(errno));
   if (::close(fd_) != 0) throw io_error(path_, "cannot close: " + errno_text(errno));
   int renamed = ::rename(tmp_path_.c_str(), path_.c_str());

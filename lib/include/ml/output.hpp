@@ -40,6 +40,12 @@ class output {
   /// Flushes, syncs and renames the temporary file into place (files) or flushes (stdout).
   void commit();
 
+  /// With `false`, commit() does not fsync the file before renaming it: the rename still
+  /// happens only after the whole file is written and closed, so a killed process never
+  /// leaves half a file, but after a power loss the file may be empty until the caller has
+  /// synced the file system (::syncfs). For many small files that are synced once at the end.
+  void set_durable(bool durable) { durable_ = durable; }
+
   const std::string& path() const { return path_; }
   bool is_stdout() const { return fd_ == 1; }
   /// Name shown in messages: the path, or "<stdout>".
@@ -51,6 +57,7 @@ class output {
   int fd_ = 1;
   bool committed_ = false;
   bool direct_ = false;
+  bool durable_ = true;
   int temp_slot_ = -1;  // in the table the interrupt handler cleans up  // a device or FIFO, written in place
   std::string buf_;
   std::size_t flush_at_ = 1 << 16;

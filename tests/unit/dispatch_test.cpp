@@ -347,6 +347,45 @@ TEST(DirectiveId, StablePerUnitAndTheme) {
   EXPECT_EQ(directive_id("Ashby", "t-1").size(), 18u);
 }
 
+TEST(Volunteers, CountedPerUnitWithContactsOnlyByConsent) {
+  temp_dir d;
+  const std::string q = "How would you like to get involved?";
+  auto idea = [&](int n, const std::string& unit, const std::string& resp, const json& segs) {
+    json j = {{"type", "idea"}, {"id", "i-" + std::to_string(n)}, {"text", "t"},
+              {"respondent", resp}, {"unit", unit}, {"segments", segs}, {"theme", "t-c"}};
+    return j.dump() + "\n";
+  };
+  std::string line = make_line({{"t-c", "central"}}, {{"A", "a1", "t-c"}});
+  line += idea(1, "A", "a1", {{q, "Yes, I can help"}, {"Contact", "a1@example.org"}, {"Share", "yes"}});
+  line += idea(2, "A", "a1", {{q, "Yes, I can help"}, {"Contact", "a1@example.org"}, {"Share", "yes"}});
+  line += idea(3, "A", "a2", {{q, "Hand out leaflets"}, {"Contact", "a2@example.org"}, {"Share", "no"}});
+  line += idea(4, "A", "a3", {{q, "No thanks"}, {"Contact", "a3@example.org"}, {"Share", "yes"}});
+  line += idea(5, "A", "a4", {{q, "n/a"}});
+  line += idea(6, "B", "b1", {{"Other", "x"}});
+  // The answer may also be an idea whose question is the volunteer question.
+  line += json({{"type", "idea"}, {"id", "i-7"}, {"text", "I'll chair a meeting"}, {"respondent", "b2"},
+                {"unit", "B"}, {"question", q}, {"theme", nullptr}}).dump() + "\n";
+  fixture f;
+  f.o.volunteer = q;
+  f.o.contact = "Contact";
+  f.o.contact_consent = "Share";
+  f.run("unit,parent,head\nTop,,T\nA,Top,Ann\nB,Top,Bo\n", line);
+  const line_unit& a = f.plan.unit_data[static_cast<std::size_t>(f.org.find("A"))];
+  EXPECT_EQ(a.volunteers, 2);  // a1 (once), a2; not a3's no nor a4's n/a
+  EXPECT_EQ(a.contacts, (std::vector<std::string>{"a1@example.org"}));  // a2 did not agree
+  const line_unit& b = f.plan.unit_data[static_cast<std::size_t>(f.org.find("B"))];
+  EXPECT_EQ(b.volunteers, 1);
+  EXPECT_TRUE(b.contacts.empty());
+  EXPECT_EQ(f.plan.unit_data[0].volunteers, 3);  // Top counts its sub-units' volunteers
+  // Without the consent answer, no contact is ever listed.
+  fixture g;
+  g.o.volunteer = q;
+  g.o.contact = "Contact";
+  g.run("unit,head\nA,Ann\nB,Bo\n", line);
+  EXPECT_EQ(g.plan.unit_data[0].volunteers, 2);
+  EXPECT_TRUE(g.plan.unit_data[0].contacts.empty());
+}
+
 TEST(RunDispatch, HostileNamesAreSafeInEveryFileAndOutputIsDeterministic) {
   diag::set_quiet(true);
   temp_dir d;

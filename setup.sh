@@ -9,7 +9,7 @@ packages=(build-essential cmake ninja-build pkg-config
   libcli11-dev nlohmann-json3-dev libfmt-dev libgtest-dev libgmock-dev
   libicu-dev libzip-dev zipcmp zipmerge ziptool libpugixml-dev libssl-dev libxxhash-dev
   libstemmer-dev libeigen3-dev libsimdjson-dev
-  groff-base python3)
+  groff-base python3 tidy)
 if [[ "${1:-}" == "--with-bench" ]]; then
   packages+=(miller hyperfine time python3-sklearn)
 fi

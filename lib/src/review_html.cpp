@@ -3,6 +3,7 @@
 // first, SVG charts of progress by theme and by unit and of support over the check-ups, and
 // the units' own words. Every text is escaped.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>
@@ -43,7 +44,7 @@ std::string progress_chart(const review_model& m) {
   int h = row * static_cast<int>(m.theme_reviews.size()) + 30;
   std::string s = fmt::format(
       "<svg role=\"img\" aria-label=\"Progress by theme\" width=\"{}\" height=\"{}\" "
-      "viewBox=\"0 0 {} {}\" xmlns=\"http://www.w3.org/2000/svg\">\n",
+      "viewBox=\"0 0 {} {}\">\n",
       left + width + 60, h, left + width + 60, h);
   int y = 10;
   for (const auto& t : m.theme_reviews) {
@@ -83,7 +84,7 @@ std::string unit_grid(const review_model& m, std::size_t max_units) {
   int h = top + cell * static_cast<int>(order.size()) + 10;
   std::string s = fmt::format(
       "<svg role=\"img\" aria-label=\"Status by unit and theme\" width=\"{}\" height=\"{}\" "
-      "viewBox=\"0 0 {} {}\" xmlns=\"http://www.w3.org/2000/svg\">\n",
+      "viewBox=\"0 0 {} {}\">\n",
       w, h, w, h);
   for (std::size_t c = 0; c < themes.size(); ++c)
     s += fmt::format("<text x=\"{}\" y=\"14\" font-size=\"11\" text-anchor=\"middle\">{}</text>\n",
@@ -123,7 +124,7 @@ std::string support_chart(const review_model& m) {
   const int left = 40, width = 560, height = 200, top = 10;
   std::string s = fmt::format(
       "<svg role=\"img\" aria-label=\"Support over the check-ups\" width=\"{}\" height=\"{}\" "
-      "viewBox=\"0 0 {} {}\" xmlns=\"http://www.w3.org/2000/svg\">\n",
+      "viewBox=\"0 0 {} {}\">\n",
       left + width + 20, top + height + 40, left + width + 20, top + height + 40);
   for (int p = 0; p <= 100; p += 50) {
     double y = top + height - height * p / 100.0;

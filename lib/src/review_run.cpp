@@ -3,6 +3,7 @@
 // rejects and the notes as ideas out.
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -579,7 +580,8 @@ void review_run::evaluate() {
     std::vector<long long> passed;
     for (long long c : d.checkups)
       if (c + o_.grace <= m_.as_of) passed.push_back(c + o_.grace);
-    if (!passed.empty() && passed.back() == m_.as_of) passed.pop_back();  // that is now
+    // Now stands for the latest check-up that has passed; count the ones before it.
+    if (!passed.empty()) passed.pop_back();
     int streak = 1;
     for (auto it = passed.rbegin(); it != passed.rend() && streak < o_.prolonged; ++it) {
       if (!in_trouble(directive_status(d, reports_of(d), *it, o_).status)) break;
@@ -645,7 +647,7 @@ void review_run::evaluate() {
     t.level = escalation_level(t.scope, prolonged_any);
     t.pilots = !pilots_seen ? "" : pilots_fail ? "failing" : pilots_ok ? "succeeding" : "in progress";
     bool low_support = t.support >= 0 && t.support < 50;
-    if (t.level >= 3 && (prolonged_any || low_support)) {
+    if (t.scope == "widespread" && (prolonged_any || low_support)) {
       t.recommendation = "re-concentrate";
       t.reason = fmt::format("a {} {} problem{}: the task is not taken up as the people's own; "
                              "go back to the masses and concentrate again",
@@ -659,10 +661,12 @@ void review_run::evaluate() {
           t.alternatives.push_back(th.id);
     } else if (t.pilots == "failing" || t.level >= 2) {
       t.recommendation = "adjust";
-      t.reason = t.pilots == "failing"
+      bool before_rollout = plan_.rollout_start >= 0 && m_.as_of < plan_.rollout_start;
+      t.reason = t.pilots == "failing" && before_rollout
                      ? std::string("the pilots are in trouble: adjust the task before the roll-out")
-                     : fmt::format("a {} {} problem: adjust where the units are in trouble",
-                                   t.duration, t.scope);
+                     : fmt::format("a {} {} problem{}: adjust where the units are in trouble",
+                                   t.duration, t.scope,
+                                   t.pilots == "failing" ? ", the pilots among them" : "");
     } else if (t.pilots == "succeeding" && plan_.rollout_start >= 0 &&
                m_.as_of < plan_.rollout_start) {
       t.recommendation = "roll-out";
@@ -817,7 +821,9 @@ int review_run::run() {
       read_csv(in, b->name());
   }
   if (plan_.directives.empty())
-    throw data_error(o_.directives.empty() ? std::string("<inputs>") : o_.directives, 0,
+    throw data_error(o_.directives.empty() ? fmt::format("{}", fmt::join(inputs, ", "))
+                                           : o_.directives,
+                     0,
                      "no directive records; give the directives ml-dispatch wrote "
                      "(--directives directives.jsonl)");
   load_state();
@@ -878,11 +884,12 @@ int review_run::run() {
   for (const auto& t : m_.theme_reviews)
     if (t.level >= 2) ++escalations;
   diag::note(fmt::format("{} report rows = {} new + {} known + {} blank + {} rejected{}; {} "
-                         "directives as of {}: {}; {} {}, {} notes as ideas",
+                         "directives as of {}: {}; {} {}, {} {}",
                          m_.read, m_.accepted, m_.duplicates, m_.blank, m_.rejected,
                          reasons.empty() ? "" : " (" + reasons + ")", m_.directives.size(),
                          format_date(m_.as_of), sts, escalations,
-                         escalations == 1 ? "escalation" : "escalations", idea_lines_.size()));
+                         escalations == 1 ? "escalation" : "escalations", idea_lines_.size(),
+                         idea_lines_.size() == 1 ? "note as an idea" : "notes as ideas"));
   if (m_.attention)
     diag::note("needs attention: see the theme reviews (exit status 1)");
   return m_.attention ? exit_findings : exit_ok;

@@ -5,13 +5,15 @@
 #   tests/cli/run_case.sh ML_GATHER CASE_DIR...
 #   ML_REGEN=1 tests/cli/run_case.sh ML_GATHER CASE_DIR...   # rewrite expout/experr/expcode
 #
-# ML_GATHER is the ml-gather binary; ml-concentrate is $ML_CONCENTRATE and ml-dispatch
-# $ML_DISPATCH when those are set (CMake sets them), else the ones next to ML_GATHER.
+# ML_GATHER is the ml-gather binary; ml-concentrate, ml-dispatch and ml-review are
+# $ML_CONCENTRATE, $ML_DISPATCH and $ML_REVIEW when those are set (CMake sets them), else the
+# ones next to ML_GATHER.
 #
 # A case folder holds `cmd` (a bash snippet), `expout`, `experr`, `expcode`, a one-line
 # `README` ("Show that ..."), and the input files it needs. The snippet runs in a scratch
 # copy of the folder (so that -o, --rejects and `ls` never touch the source tree, and cases
-# can run in parallel), with $ML_GATHER, $ML_CONCENTRATE and $ML_DISPATCH set to the binaries,
+# can run in parallel), with $ML_GATHER, $ML_CONCENTRATE, $ML_DISPATCH and $ML_REVIEW set to
+# the binaries,
 # $ML_CLI_INPUTS to tests/cli/inputs (fixtures shared by cases: copy them into the scratch
 # folder before use, so that messages name them without a path), ML_SALT=test-salt,
 # NO_COLOR=1, TZ=UTC, LC_ALL=C.UTF-8, HOME in the scratch folder, and stdin from /dev/null.
@@ -36,6 +38,8 @@ concentrate=${ML_CONCENTRATE:-$(dirname "$bin")/ml-concentrate}
 case "$concentrate" in /*) ;; *) concentrate=$PWD/$concentrate ;; esac
 dispatch=${ML_DISPATCH:-$(dirname "$bin")/ml-dispatch}
 case "$dispatch" in /*) ;; *) dispatch=$PWD/$dispatch ;; esac
+review=${ML_REVIEW:-$(dirname "$bin")/ml-review}
+case "$review" in /*) ;; *) review=$PWD/$review ;; esac
 
 failed=0
 cli_dir=$(cd "$(dirname "$0")" && pwd)
@@ -65,7 +69,7 @@ for dir in "$@"; do
   (
     cd "$work" || exit 70
     unset ML_SALT_FILE ML_REGEN ML_PROFILE
-    export ML_GATHER=$bin ML_CONCENTRATE=$concentrate ML_DISPATCH=$dispatch
+    export ML_GATHER=$bin ML_CONCENTRATE=$concentrate ML_DISPATCH=$dispatch ML_REVIEW=$review
     export ML_SALT=test-salt NO_COLOR=1 TZ=UTC LC_ALL=C.UTF-8 HOME=$scratch/home
     export TERM=dumb ML_CLI_TOOLS=$cli_dir/tools  # scripts shared by cases
     export ML_CLI_INPUTS=$cli_dir/inputs          # fixtures shared by cases

@@ -22,7 +22,7 @@ checked here from the outside, whatever themes the clustering finds:
   pilots are few and say why; the line rides along unchanged; a letter, a report template
   per unit and an index are written; the dispatch is byte-identical from run to run.
 
-Usage: check_cycle.py SOURCE_DIR ML_GATHER ML_CONCENTRATE ML_DISPATCH
+Usage: check_cycle.py SOURCE_DIR ML_GATHER ML_CONCENTRATE ML_DISPATCH ML_REVIEW
 """
 import csv
 import json
@@ -37,6 +37,7 @@ TALLY = re.compile(r"^ml-concentrate: (\d+) ideas: (\d+) in (\d+) themes, (\d+) 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 TIERS = ["central", "secondary", "tertiary", "other"]
 DISPATCH = "ml-dispatch"
+REVIEW = "ml-review"
 
 failures = []
 
@@ -47,7 +48,8 @@ def fail(message):
 
 
 def run_cycle(source, gather, concentrate, out_dir, *options):
-    env = dict(os.environ, ML_GATHER=gather, ML_CONCENTRATE=concentrate, ML_DISPATCH=DISPATCH)
+    env = dict(os.environ, ML_GATHER=gather, ML_CONCENTRATE=concentrate, ML_DISPATCH=DISPATCH,
+               ML_REVIEW=REVIEW)
     env.pop("ML_SALT", None)  # the scripts' own example salt
     return subprocess.run(["bash", os.path.join(source, "examples", "cycle.sh"), out_dir,
                            *options], capture_output=True, text=True, env=env, timeout=300)
@@ -311,9 +313,9 @@ def check_dispatch(source, out, stdout):
 
 
 def main() -> int:
-    global DISPATCH
-    source, gather, concentrate, DISPATCH = (os.path.abspath(a) if os.sep in a else a
-                                             for a in sys.argv[1:5])
+    global DISPATCH, REVIEW
+    source, gather, concentrate, DISPATCH, REVIEW = (os.path.abspath(a) if os.sep in a else a
+                                                     for a in sys.argv[1:6])
     with tempfile.TemporaryDirectory(prefix="ml-cycle-") as tmp:
         first, second = os.path.join(tmp, "a"), os.path.join(tmp, "b")
         run = run_cycle(source, gather, concentrate, first)

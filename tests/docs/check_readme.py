@@ -19,8 +19,8 @@ stands for, a leading "..." line (when the line after it still matches), and wri
 scratch folder as "...". A trimmed record is replaced by the record of the same rank or id,
 trimmed the same way. Single-line records are never rewritten.
 
-Usage: check_readme.py [--regen] SOURCE_DIR ML_GATHER [ML_CONCENTRATE [ML_DISPATCH]]
-(ML_CONCENTRATE and ML_DISPATCH default to the tools next to ML_GATHER.)
+Usage: check_readme.py [--regen] SOURCE_DIR ML_GATHER [ML_CONCENTRATE [ML_DISPATCH [ML_REVIEW]]]
+(the tools default to those next to ML_GATHER.)
 """
 import json
 import os
@@ -144,6 +144,8 @@ def main() -> int:
         os.path.join(os.path.dirname(gather), "ml-concentrate")
     dispatch = os.path.abspath(args[3]) if len(args) > 3 else \
         os.path.join(os.path.dirname(gather), "ml-dispatch")
+    review = os.path.abspath(args[4]) if len(args) > 4 else \
+        os.path.join(os.path.dirname(gather), "ml-review")
     readme_path = os.path.join(source, "README.md")
     with open(readme_path, encoding="utf-8") as f:
         lines = f.read().split("\n")
@@ -160,7 +162,7 @@ def main() -> int:
                                               os.path.dirname(concentrate),
                                               os.path.dirname(dispatch)]))
         env = dict(os.environ, ML_GATHER=gather, ML_CONCENTRATE=concentrate,
-                   ML_DISPATCH=dispatch, HOME=tmp,
+                   ML_DISPATCH=dispatch, ML_REVIEW=review, HOME=tmp,
                    ML_SALT="massline-example-salt",
                    PATH=path + os.pathsep + os.environ.get("PATH", ""))
         for var in ("ML_SALT_FILE", "XDG_CONFIG_HOME", "ML_REGEN", "ML_PROFILE"):

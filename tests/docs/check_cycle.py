@@ -20,7 +20,11 @@ checked here from the outside, whatever themes the clustering finds:
   responsible person as the organisation file names them; every directive's ideas are its
   unit's (or its sub-units') ideas of its theme, and its counts are what they say; the
   pilots are few and say why; the line rides along unchanged; a letter, a report template
-  per unit and an index are written; the dispatch is byte-identical from run to run.
+  per unit and an index are written; the dispatch is byte-identical from run to run;
+- the review of examples/reports/: every directive is reviewed once, the report rows add up
+  (read = new + known + blank + rejected, and the report files hold that many rows), every
+  theme review's problem lists exactly the units whose directive on it is in trouble, and
+  every note became one idea.
 
 Usage: check_cycle.py SOURCE_DIR ML_GATHER ML_CONCENTRATE ML_DISPATCH ML_REVIEW
 """
@@ -312,6 +316,42 @@ def check_dispatch(source, out, stdout):
         fail("cycle.sh's summary does not show the dispatch")
 
 
+def check_review(source, out):
+    """Checks review.jsonl and next-ideas.jsonl against the directives and the reports."""
+    records = [json.loads(x) for x in read_lines(os.path.join(out, "review.jsonl"))]
+    directives = [json.loads(x) for x in read_lines(os.path.join(out, "directives.jsonl"))]
+    directives = [d for d in directives if d["type"] == "directive"]
+    if records[0].get("tool") != "ml-review" or records[1].get("of") != "summary":
+        fail("review.jsonl does not start with ml-review's header and the summary")
+        return
+    summary = records[1]
+    reviewed = [r for r in records if r.get("of") == "directive"]
+    if sorted(r["directive"] for r in reviewed) != sorted(d["id"] for d in directives):
+        fail("review.jsonl does not review every directive exactly once")
+    t = summary["reports"]
+    rows, notes = 0, 0
+    reports = os.path.join(source, "examples", "reports")
+    for name in sorted(os.listdir(reports)):
+        with open(os.path.join(reports, name), encoding="utf-8-sig", newline="") as f:
+            for row in csv.DictReader(f):
+                rows += 1
+                notes += bool(row["notes"].strip())
+    if t["read"] != rows or t["read"] != t["accepted"] + t["known"] + t["blank"] + t["rejected"]:
+        fail(f"the review's report tally does not add up: {t}, {rows} rows in the files")
+    ideas = read_lines(os.path.join(out, "next-ideas.jsonl"))
+    if len(ideas) != notes:
+        fail(f"{notes} notes in the reports, {len(ideas)} ideas emitted")
+    status = {r["directive"]: r["status"] for r in reviewed}
+    trouble = {"behind", "stalled", "blocked", "no-report", "overdue"}
+    for r in records:
+        if r.get("of") != "theme":
+            continue
+        want = sorted(d["unit"] for d in directives
+                      if d["theme"] == r["theme"] and status[d["id"]] in trouble)
+        if sorted(r["problem"]["units"]) != want:
+            fail(f"theme {r['theme']}: problem units {r['problem']['units']}, in trouble {want}")
+
+
 def main() -> int:
     global DISPATCH, REVIEW
     source, gather, concentrate, DISPATCH, REVIEW = (os.path.abspath(a) if os.sep in a else a
@@ -338,13 +378,15 @@ def main() -> int:
                 fail(f"cycle.sh's summary does not show theme {t['rank']}: {t['label']}")
 
         check_dispatch(source, first, run.stdout)
+        check_review(source, first)
 
         line = os.path.join(first, "line.jsonl")
         for label, options in (("a second run", ()), ("--threads 1", ("--threads", "1"))):
             again = run_cycle(source, gather, concentrate, second, "-q", *options)
             if again.returncode != 0:
                 fail(f"examples/cycle.sh -q {' '.join(options)} exited with {again.returncode}")
-            for name in ("line.jsonl", "directives.jsonl", "letters/Dunmore.html"):
+            for name in ("line.jsonl", "directives.jsonl", "letters/Dunmore.html",
+                         "review.jsonl", "review.html", "next-ideas.jsonl"):
                 with open(os.path.join(first, name), "rb") as a, \
                         open(os.path.join(second, name), "rb") as b:
                     if a.read() != b.read():

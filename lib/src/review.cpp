@@ -26,6 +26,23 @@ long long parse_report_date(const std::string& s) {
   return days;
 }
 
+double expected_progress(const rv_directive& d, long long as_of) {
+  std::vector<std::pair<long long, double>> pts = {{d.start, 0.0}};
+  for (const auto& m : d.milestones)
+    if (m.first > pts.back().first && m.first < d.due) pts.push_back(m);
+  pts.emplace_back(d.due, 100.0);
+  if (as_of <= pts.front().first) return 0.0;
+  for (std::size_t i = 1; i < pts.size(); ++i) {
+    if (as_of <= pts[i].first) {
+      const auto& [d0, p0] = pts[i - 1];
+      const auto& [d1, p1] = pts[i];
+      if (d1 <= d0) return p1;
+      return p0 + (p1 - p0) * static_cast<double>(as_of - d0) / static_cast<double>(d1 - d0);
+    }
+  }
+  return 100.0;
+}
+
 rv_status directive_status(const rv_directive& d, const std::vector<const rv_report*>& reports,
                            long long as_of, const review_options& o) {
   rv_status st;
@@ -35,13 +52,7 @@ rv_status directive_status(const rv_directive& d, const std::vector<const rv_rep
   std::stable_sort(seen.begin(), seen.end(),
                    [](const rv_report* a, const rv_report* b) { return a->date < b->date; });
   st.reports = static_cast<int>(seen.size());
-  if (d.due > d.start)
-    st.expected = std::clamp(100.0 * static_cast<double>(as_of - d.start) /
-                                 static_cast<double>(d.due - d.start),
-                             0.0, 100.0);
-  else
-    st.expected = as_of >= d.due ? 100.0 : 0.0;
-  st.expected = std::round(st.expected * 10) / 10;
+  st.expected = std::round(std::clamp(expected_progress(d, as_of), 0.0, 100.0) * 10) / 10;
   // The latest values, each from the latest report that gives it.
   std::string status;
   std::vector<int> supports;

@@ -92,6 +92,19 @@ void take_record(const nlohmann::json& j, const std::string& file, long long lin
     if (auto c = j.find("checkup"); c != j.end() && c->is_array())
       for (const auto& x : *c)
         if (x.is_string()) d.checkups.push_back(parse_report_date(x.get<std::string>()));
+    if (auto ms = j.find("milestones"); ms != j.end() && ms->is_array()) {
+      for (const auto& x : *ms) {
+        long long day = x.is_object() ? parse_report_date(str_field(x, "date")) : -1;
+        auto pr = x.is_object() ? x.find("progress") : x.end();
+        if (day < 0 || pr == x.end() || !pr->is_number() || pr->get<double>() < 0 ||
+            pr->get<double>() > 100)
+          throw data_error(file, line,
+                           "a milestone needs a \"date\" (YYYY-MM-DD) and a \"progress\" from 0 "
+                           "to 100");
+        d.milestones.emplace_back(day, pr->get<double>());
+      }
+      std::sort(d.milestones.begin(), d.milestones.end());
+    }
     if (d.id.empty() || d.unit.empty() || d.theme.empty() || d.start < 0 || d.due < 0)
       throw data_error(file, line,
                        "directive record without id, unit, theme, start or due date; give the "

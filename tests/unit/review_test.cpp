@@ -110,6 +110,27 @@ TEST(DirectiveStatus, ExpectedProgressAndSupportTrend) {
   EXPECT_EQ(st.trend, "falling");
 }
 
+TEST(DirectiveStatus, MilestonesShapeTheExpectedProgress) {
+  rv_directive d = directive();  // 2026-03-02 to 2026-05-25, 84 days
+  EXPECT_DOUBLE_EQ(expected_progress(d, day(3, 2)), 0.0);
+  EXPECT_DOUBLE_EQ(expected_progress(d, day(4, 13)), 50.0);  // linear: day 42 of 84
+  EXPECT_DOUBLE_EQ(expected_progress(d, day(6, 1)), 100.0);
+  // A slow start: 10% by 2026-04-13, then the rest.
+  d.milestones = {{day(4, 13), 10.0}};
+  EXPECT_DOUBLE_EQ(expected_progress(d, day(3, 23)), 5.0);
+  EXPECT_DOUBLE_EQ(expected_progress(d, day(4, 13)), 10.0);
+  EXPECT_DOUBLE_EQ(expected_progress(d, day(5, 4)), 55.0);
+  // So 12% on 2026-04-13 is on track with the milestone, though far behind a straight line.
+  std::vector<rv_report> rs = {report(4, 13, "in-progress", 12)};
+  std::vector<const rv_report*> p = {&rs[0]};
+  review_options o;
+  EXPECT_EQ(directive_status(d, p, day(4, 14), o).status, "no-report");  // 3/16 and 3/30 missed
+  rs.insert(rs.begin(), {report(3, 16, "in-progress", 3), report(3, 30, "in-progress", 7)});
+  p = {&rs[0], &rs[1], &rs[2]};
+  EXPECT_EQ(directive_status(d, p, day(4, 14), o).status, "on-track");
+  EXPECT_EQ(directive_status(directive(), p, day(4, 14), o).status, "behind");
+}
+
 TEST(Problems, ScopeAndEscalation) {
   EXPECT_EQ(problem_scope({}, 3), "");
   EXPECT_EQ(problem_scope({"North"}, 3), "isolated");

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <map>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -35,8 +36,15 @@ struct rv_directive {
   int order = 0;
   long long start = 0, due = 0;  ///< days since 1970-01-01
   std::vector<long long> checkups;
+  /// Optional (day, progress) points the expected progress passes through, in date order;
+  /// without them it is linear from 0 at the start to 100 at the due date.
+  std::vector<std::pair<long long, double>> milestones;
   std::string where;             ///< file:line of the record
 };
+
+/// The progress expected of `d` by day `as_of` (0-100): piecewise linear through (start, 0),
+/// its milestones and (due, 100).
+double expected_progress(const rv_directive& d, long long as_of);
 
 struct rv_report {
   std::string directive;  ///< id

@@ -20,14 +20,8 @@ namespace ml {
 namespace {
 
 using json = nlohmann::json;
+using test::slurp;
 using test::temp_dir;
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 struct planted_idea {
   std::string id, text, respondent, unit, topic;

@@ -23,14 +23,8 @@ namespace ml {
 namespace {
 
 using json = nlohmann::json;
+using test::slurp;
 using test::temp_dir;
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 struct idea_spec {
   std::string unit, respondent, theme;  // theme "" = unassigned

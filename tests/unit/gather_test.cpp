@@ -25,14 +25,8 @@ namespace {
 
 using json = nlohmann::json;
 
+using test::slurp;
 using test::temp_dir;
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 std::string pseudonym(const std::string& raw) {
   static pseudonymizer p("test-salt");

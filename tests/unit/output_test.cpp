@@ -20,14 +20,8 @@
 namespace ml {
 namespace {
 
+using test::slurp;
 using test::temp_dir;
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 void spit(const std::string& path, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary);

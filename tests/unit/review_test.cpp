@@ -25,14 +25,8 @@ namespace ml {
 namespace {
 
 using json = nlohmann::json;
+using test::slurp;
 using test::temp_dir;
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 long long day(int m, int d) { return days_from_civil(2026, static_cast<unsigned>(m), static_cast<unsigned>(d)); }
 

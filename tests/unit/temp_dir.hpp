@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// A temporary directory for one test, removed with everything in it when the test ends.
+// A temporary directory for one test, removed with everything in it when the test ends, and
+// reading a whole file back.
 #pragma once
 
 #include <stdlib.h>
@@ -8,11 +9,20 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 
 namespace ml::test {
+
+/// The whole content of a file ("" when it cannot be read).
+inline std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
 
 class temp_dir {
  public:

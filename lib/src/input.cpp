@@ -106,6 +106,12 @@ byte_input::~byte_input() {
 }
 
 std::size_t byte_input::read(std::string& out, std::size_t max) {
+  // resize() zero-fills: for a file of known size, grow only by what is left (and a little,
+  // to see the end or a file that grows), not by a whole chunk each call.
+  if (size_ >= 0) {
+    std::size_t left = size_ > consumed_ ? static_cast<std::size_t>(size_ - consumed_) : 0;
+    max = std::min(max, left + 4096);
+  }
   std::size_t old = out.size();
   out.resize(old + max);
   for (;;) {

@@ -86,7 +86,7 @@ std::vector<codebook_theme> read_codebook(const std::string& path) {
     nlohmann::json j;
     try {
       j = nlohmann::json::parse(all);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {
       throw data_error(file, 1, "invalid JSON" + json_error_text(e) + hint);
     }
     if (j.is_object() && j.contains("themes")) j = j["themes"];

@@ -28,7 +28,7 @@ const char* const fix_hint =
   try {
     auto parsed = nlohmann::json::parse(text);
     (void)parsed;
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
     throw data_error(file, line, "invalid JSON" + json_error_text(e) + fix_hint);
   }
   throw data_error(file, line,

@@ -119,7 +119,7 @@ namespace {
   nlohmann::json parsed;
   try {
     parsed = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
     throw data_error(file, line, "invalid JSON" + json_error_text(e) + line_hint);
   }
   if (!parsed.is_object())
@@ -246,7 +246,12 @@ line_data read_line(const dispatch_options& o,
       if (type == "theme") {
         // Not ordered_json: its objects insert in linear time, and a theme's "units" may
         // hold a hundred thousand units.
-        auto rec = nlohmann::json::parse(line);
+        nlohmann::json rec;
+        try {
+          rec = nlohmann::json::parse(line);
+        } catch (const nlohmann::json::exception& e) {
+          throw data_error(file, lineno, "invalid JSON" + json_error_text(e) + line_hint);
+        }
         line_theme t;
         t.line = lineno;
         t.id = str_field(rec, "id");

@@ -105,6 +105,8 @@ json_source::json_source(text_input& in) : in_(in) {
     doc_ = nlohmann::ordered_json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
     parse_failure(in_.name(), text, e, 1);
+  } catch (const nlohmann::json::exception& e) {  // out_of_range: a number like 1e999
+    throw data_error(in_.name(), 0, "invalid JSON" + json_error_text(e));
   }
   if (doc_.is_array()) {
     items_ = &doc_;
@@ -248,6 +250,8 @@ bool json_source::next_element(json_submission& out) {
       parse_failure(in_.name(), padded, e2, start_line);
     }
     throw;
+  } catch (const nlohmann::json::exception& e) {  // out_of_range: a number like 1e999
+    throw data_error(in_.name(), start_line, "invalid JSON" + json_error_text(e));
   }
   pos_ = i;
   line_ = start_line + lines;
@@ -291,7 +295,7 @@ bool json_source::next(json_submission& out) {
     nlohmann::ordered_json obj;
     try {
       obj = nlohmann::ordered_json::parse(line.begin(), line.end());
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {
       throw data_error(in_.name(), line_,
                        "invalid JSON" + json_error_text(e) +
                            (lines_->last_unterminated()

@@ -157,7 +157,7 @@ void read_json(text_input& in, char first, organisation& org, problems& p, bool&
     nlohmann::json j;
     try {
       j = nlohmann::json::parse(all);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {
       throw data_error(org.file, 0, "invalid JSON" + json_error_text(e) +
                                         "; the organisation file is a JSON array of objects");
     }
@@ -179,7 +179,7 @@ void read_json(text_input& in, char first, organisation& org, problems& p, bool&
     nlohmann::json obj;
     try {
       obj = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {
       throw data_error(org.file, lines.line_number(),
                        "invalid JSON" + json_error_text(e) + "; one unit object a line");
     }

@@ -59,7 +59,7 @@ bool record_reader::next(record& rec) {
   rec.raw = line;
   try {
     rec.value = nlohmann::ordered_json::parse(line.begin(), line.end());
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range (1e999)
     std::string hint = lines_.last_unterminated()
                            ? "; the last line has no final newline: the input looks truncated"
                            : "; each line must hold one complete JSON object";
@@ -71,10 +71,14 @@ bool record_reader::next(record& rec) {
   return true;
 }
 
-std::string json_error_text(const nlohmann::json::parse_error& e) {
+std::string json_error_text(const nlohmann::json::exception& e) {
   // nlohmann: "[json.exception.parse_error.101] parse error at line 3, column 54: syntax error
   // while parsing object - invalid literal; last read: '...'".
   std::string why = e.what();
+  if (!why.empty() && why[0] == '[') {  // "[json.exception.out_of_range.406] number ..."
+    auto close = why.find("] ");
+    if (close != std::string::npos) why.erase(0, close + 2);
+  }
   auto col = why.find("column ");
   if (col == std::string::npos) {
     auto colon = why.find(": ");

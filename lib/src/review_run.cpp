@@ -232,7 +232,7 @@ void review_run::read_jsonl(text_input& in, const std::string& file) {
     nlohmann::json rec;
     try {
       rec = nlohmann::json::parse(raw);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {
       throw data_error(file, lineno, "invalid JSON" + json_error_text(e));
     }
     if (!rec.is_object())

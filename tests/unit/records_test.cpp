@@ -68,6 +68,16 @@ TEST(RecordReader, ReadsObjectsWithLineNumbers) {
   EXPECT_EQ(r.values[1].dump(), "{\"type\":\"idea\",\"z\":1,\"a\":2}");
 }
 
+// Found by fuzzing (fuzz/regressions/records/): a number too large for a double made the
+// parser throw out_of_range, which escaped as an internal error instead of bad data.
+TEST(RecordReader, ANumberTooLargeIsBadDataNamingTheLine) {
+  std::string path;
+  error e = read_error("{\"a\":1}\n{\"type\":\"idea\",\"n\":1e999}\n", &path);
+  EXPECT_EQ(e.code(), exit_data);
+  EXPECT_NE(std::string(e.what()).find(":2: invalid JSON"), std::string::npos) << e.what();
+  EXPECT_NE(std::string(e.what()).find("number overflow"), std::string::npos) << e.what();
+}
+
 TEST(RecordReader, SkipsBlankLines) {
   temp_dir dir;
   auto r = read_records(dir.write("s.jsonl", "\n{\"a\":1}\n\n  \t \n{\"b\":2}\n\n"));

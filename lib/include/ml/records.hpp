@@ -58,7 +58,7 @@ class record_reader {
 
 /// The useful part of a JSON parser error: " at column N: what was wrong" (nlohmann's own
 /// prefix and position removed), for messages that already name file and line.
-std::string json_error_text(const nlohmann::json::parse_error& e);
+std::string json_error_text(const nlohmann::json::exception& e);
 
 /// True for the record types the toolkit defines (header, idea, reject, theme, ...).
 bool is_stream_type(std::string_view type);

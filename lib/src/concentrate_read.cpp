@@ -187,13 +187,7 @@ corpus read_corpus(const std::vector<std::string>& inputs, const std::string& st
         throw data_error(file, lineno,
                          "record has no \"type\"" + std::string(fix_hint));
       if (type == "header") {
-        auto j = nlohmann::json::parse(line, nullptr, false);
-        if (j.is_object() && j.contains("v") && j["v"].is_number_integer() &&
-            j["v"].get<long long>() > records_version)
-          throw data_error(file, lineno,
-                           fmt::format("stream version {} is newer than this ml-concentrate "
-                                       "reads ({}); upgrade massline",
-                                       j["v"].get<long long>(), records_version));
+        check_header_version(line, file, lineno);
         continue;  // each tool writes its own header
       }
       if (type != "idea") {

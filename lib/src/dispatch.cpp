@@ -227,13 +227,7 @@ line_data read_line(const dispatch_options& o,
       if (type.empty())
         throw data_error(file, lineno, std::string("record has no \"type\"") + line_hint);
       if (type == "header") {
-        auto j = nlohmann::json::parse(line, nullptr, false);
-        if (j.is_object() && j.contains("v") && j["v"].is_number_integer() &&
-            j["v"].get<long long>() > records_version)
-          throw data_error(file, lineno,
-                           fmt::format("stream version {} is newer than this ml-dispatch reads "
-                                       "({}); upgrade massline",
-                                       j["v"].get<long long>(), records_version));
+        check_header_version(line, file, lineno);
         continue;
       }
       if (type == "directive" || type == "brief" || type == "dispatch") {

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <fmt/format.h>
 
+#include "ml/diag.hpp"
 #include "ml/error.hpp"
 
 namespace ml {
@@ -87,6 +88,21 @@ std::string json_error_text(const nlohmann::json::exception& e) {
   auto colon = why.find(':', col);
   if (colon == std::string::npos) return " at " + why.substr(col);
   return " at " + why.substr(col, colon - col) + ": " + why.substr(colon + 2);
+}
+
+void check_header_version(const nlohmann::json& header, const std::string& file,
+                          long long line) {
+  if (!header.is_object()) return;
+  auto v = header.find("v");
+  if (v != header.end() && v->is_number_integer() && v->get<long long>() > records_version)
+    throw data_error(file, line,
+                     fmt::format("stream version {} is newer than this {} reads ({}); upgrade "
+                                 "massline",
+                                 v->get<long long>(), diag::program(), records_version));
+}
+
+void check_header_version(std::string_view raw, const std::string& file, long long line) {
+  check_header_version(nlohmann::json::parse(raw, nullptr, false), file, line);
 }
 
 bool is_stream_type(std::string_view type) {

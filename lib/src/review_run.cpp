@@ -240,12 +240,7 @@ void review_run::read_jsonl(text_input& in, const std::string& file) {
                                                  rec.type_name()));
     std::string type = str_field(rec, "type");
     if (type == "header") {
-      auto v = rec.find("v");
-      if (v != rec.end() && v->is_number_integer() && v->get<long long>() > records_version)
-        throw data_error(file, lineno,
-                         fmt::format("stream version {} is newer than this ml-review reads ({}); "
-                                     "upgrade massline",
-                                     v->get<long long>(), records_version));
+      check_header_version(rec, file, lineno);
       continue;
     }
     if (type == "report") {

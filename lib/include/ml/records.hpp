@@ -60,6 +60,12 @@ class record_reader {
 /// prefix and position removed), for messages that already name file and line.
 std::string json_error_text(const nlohmann::json::exception& e);
 
+/// Throws ml::error 65 `file:line: stream version V is newer than this TOOL reads (N); upgrade
+/// massline` when the header record carries a "v" above records_version (TOOL is the running
+/// program). The first form parses `raw`; a header that is not JSON is left to the caller.
+void check_header_version(std::string_view raw, const std::string& file, long long line);
+void check_header_version(const nlohmann::json& header, const std::string& file, long long line);
+
 /// True for the record types the toolkit defines (header, idea, reject, theme, ...).
 bool is_stream_type(std::string_view type);
 

@@ -399,24 +399,6 @@ double jensen_shannon(const std::vector<double>& p, const std::vector<double>& q
 
 namespace {
 
-long long parse_date(const std::string& s, const char* option) {
-  unsigned y = 0, m = 0, dd = 0;
-  char extra = 0;
-  if (s.size() != 10 || std::sscanf(s.c_str(), "%4u-%2u-%2u%c", &y, &m, &dd, &extra) != 3 ||
-      s[4] != '-' || s[7] != '-' || m < 1 || m > 12 || dd < 1 || y < 1900 || y > 9999)
-    throw usage_error(fmt::format("{} '{}' is not a date; give it as YYYY-MM-DD, e.g. 2026-03-02",
-                                  option, s));
-  long long days = days_from_civil(y, m, dd);
-  if (format_date(days) != s)
-    throw usage_error(fmt::format("{} '{}' is not a date in the calendar", option, s));
-  return days;
-}
-
-long long today() {
-  using namespace std::chrono;
-  return duration_cast<days>(system_clock::now().time_since_epoch()).count();
-}
-
 std::string ordinal(std::size_t n) {
   const char* suffix = "th";
   if (n % 100 < 11 || n % 100 > 13) {
@@ -595,10 +577,10 @@ dispatch_plan make_plan(const organisation& org, const line_data& line,
   for (const auto& p : plan.pilots) is_pilot[static_cast<std::size_t>(p.unit)] = 1;
 
   // Dates.
-  plan.start = o.start.empty() ? today() : parse_date(o.start, "--start");
+  plan.start = o.start.empty() ? today_utc() : date_option(o.start, "--start");
   plan.pilot_end = plan.start + 7LL * o.pilot_weeks;
   plan.rollout_start = plan.pilots.empty() ? plan.start : plan.pilot_end;
-  plan.due = o.due.empty() ? plan.start + 84 : parse_date(o.due, "--due");
+  plan.due = o.due.empty() ? plan.start + 84 : date_option(o.due, "--due");
   if (plan.due <= plan.rollout_start)
     throw usage_error(fmt::format(
         "--due {} is not after the roll-out starts ({}{}); give a later --due{}",

@@ -232,8 +232,8 @@ long long write_letters(const organisation& org, const line_data& line, const di
         local_heading = true;
       }
       doc.h(d.tier == "local" ? 3 : 2, fmt::format("{}. {}: {}", d.order, tier_title(d), task_title(t)));
-      doc.p(call_text(line, d, org.units.size()));
-      doc.p(guidance_text(org, line, plan, d));
+      doc.p(call_text(line, d));
+      doc.p(guidance_text(line, plan, d));
       std::vector<std::string> q;
       for (const auto& x : d.quotes) q.emplace_back(line.texts.get(x.text));
       doc.q(std::move(q));

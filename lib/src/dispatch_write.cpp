@@ -35,13 +35,12 @@ std::string percent(long long part, long long whole) {
 
 }  // namespace
 
-std::string call_text(const line_data& line, const directive& d, std::size_t org_units) {
+std::string call_text(const line_data& line, const directive& d) {
   const line_theme& t = line.themes[static_cast<std::size_t>(d.theme)];
   std::string what = task_title(t);
   std::string label = t.label.empty() || t.label == what ? "" : fmt::format(" ({})", t.label);
   std::string who = fmt::format("{} in {} {} raised it", people(t.respondents), t.units,
                                 t.units == 1 ? "unit" : "units");
-  (void)org_units;
   if (d.tier == "central")
     return fmt::format("The central task for every unit, before all others: {}{}. {}.", what,
                        label, who);
@@ -53,9 +52,8 @@ std::string call_text(const line_data& line, const directive& d, std::size_t org
                      label, who);
 }
 
-std::string guidance_text(const organisation& org, const line_data& line,
-                          const dispatch_plan& plan, const directive& d) {
-  (void)org;
+std::string guidance_text(const line_data& line, const dispatch_plan& plan,
+                          const directive& d) {
   long long total = unit_people(plan, d.unit);
   std::string s;
   if (!line.has_ideas) {
@@ -109,7 +107,7 @@ void write_directive(json_writer& w, const organisation& org, const line_data& l
   w.key("order").value(d.order);
   w.key("phase").value(d.pilot ? "pilot" : "rollout");
   w.key("call").begin_object();
-  w.key("text").value(call_text(line, d, org.units.size()));
+  w.key("text").value(call_text(line, d));
   w.key("label").value(t.label);
   w.key("phrase").value(t.phrase);
   w.key("keywords").begin_array();
@@ -123,7 +121,7 @@ void write_directive(json_writer& w, const organisation& org, const line_data& l
   w.end_object();
   long long total = unit_people(plan, d.unit);
   w.key("guidance").begin_object();
-  w.key("text").value(guidance_text(org, line, plan, d));
+  w.key("text").value(guidance_text(line, plan, d));
   if (line.has_ideas)
     w.key("respondents").value(d.unit_respondents);
   else
@@ -292,8 +290,8 @@ void write_csv(output& out, const organisation& org, const line_data& line,
     for (const std::string& f :
          {d.id, u.name, u.head, u.responsible, u.contact,
           std::string(d.pilot ? "pilot" : "rollout"), std::to_string(d.order), d.tier, t.id,
-          task_title(t), call_text(line, d, org.units.size()),
-          guidance_text(org, line, plan, d),
+          task_title(t), call_text(line, d),
+          guidance_text(line, plan, d),
           line.has_ideas ? std::to_string(d.unit_respondents) : std::string(),
           std::to_string(d.unit_ideas), quotes, format_date(d.start), checkups,
           format_date(d.due), reason}) {

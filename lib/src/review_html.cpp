@@ -50,7 +50,7 @@ std::string progress_chart(const review_model& m) {
   for (const auto& t : m.theme_reviews) {
     std::string name = t.task.size() > 40 ? t.task.substr(0, 37) + "..." : t.task;
     s += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\" font-size=\"12\">{}</text>\n",
-                     left - 8, y + 14, html_escape(display_text(name)));
+                     left - 8, y + 14, html_escape(name));
     s += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"16\" fill=\"#eee\"/>\n", left,
                      y + 2, width);
     s += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{:.1f}\" height=\"16\" fill=\"{}\"/>\n", left,
@@ -97,7 +97,7 @@ std::string unit_grid(const review_model& m, std::size_t max_units) {
     const auto& u = m.unit_reviews[i];
     std::string name = u.unit.size() > 28 ? u.unit.substr(0, 25) + "..." : u.unit;
     s += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\" font-size=\"12\">{}</text>\n",
-                     left - 6, y + 15, html_escape(display_text(name)));
+                     left - 6, y + 15, html_escape(name));
     for (std::size_t c = 0; c < themes.size(); ++c) {
       auto it = status.find({u.unit, themes[c]});
       if (it == status.end()) continue;
@@ -150,7 +150,7 @@ std::string support_chart(const review_model& m) {
                          top + height - height * v / 100.0);
     s += fmt::format("<polyline fill=\"none\" stroke=\"{}\" stroke-width=\"2\" points=\"{}\"><title>"
                      "{}</title></polyline>\n",
-                     colour, pts, html_escape(display_text(t.task)));
+                     colour, pts, html_escape(t.task));
   }
   s += "</svg>\n<p class=\"legend\">";
   k = 0;

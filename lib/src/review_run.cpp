@@ -43,18 +43,6 @@ struct source_pos {
   long long line = 0;
 };
 
-long long today() {
-  using namespace std::chrono;
-  return duration_cast<days>(system_clock::now().time_since_epoch()).count();
-}
-
-long long parse_option_date(const std::string& s, const char* option) {
-  long long d = s.size() == 10 ? parse_report_date(s) : -1;
-  if (d < 0 || format_date(d) != s)
-    throw usage_error(fmt::format("{} '{}' is not a date; give it as YYYY-MM-DD", option, s));
-  return d;
-}
-
 std::string str_field(const nlohmann::json& j, const char* key) {
   auto it = j.find(key);
   return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
@@ -486,7 +474,7 @@ std::map<std::string, std::string> branches_of(const plan_data& p) {
 }
 
 void review_run::evaluate() {
-  m_.as_of = o_.as_of.empty() ? today() : parse_option_date(o_.as_of, "--as-of");
+  m_.as_of = o_.as_of.empty() ? today_utc() : date_option(o_.as_of, "--as-of");
   // Rows into reports, or rejects with their reasons.
   std::set<std::string> this_run;
   for (const auto& row : rows_) {

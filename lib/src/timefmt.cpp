@@ -2,8 +2,11 @@
 #include "ml/timefmt.hpp"
 
 #include <cctype>
+#include <chrono>
+#include <cstdio>
 #include <fmt/format.h>
 
+#include "ml/error.hpp"
 #include "ml/text.hpp"
 
 namespace ml {
@@ -197,6 +200,24 @@ std::string parse_time(std::string_view raw, bool day_first) {
   if (!c.done() || oh > 14 || om > 59) return {};
   if (oh == 0 && om == 0) return out + "Z";
   return out + fmt::format("{}{:02d}:{:02d}", sign, oh, om);
+}
+
+long long today_utc() {
+  using namespace std::chrono;
+  return duration_cast<days>(system_clock::now().time_since_epoch()).count();
+}
+
+long long date_option(const std::string& s, const char* option) {
+  unsigned y = 0, m = 0, dd = 0;
+  char extra = 0;
+  if (s.size() != 10 || std::sscanf(s.c_str(), "%4u-%2u-%2u%c", &y, &m, &dd, &extra) != 3 ||
+      s[4] != '-' || s[7] != '-' || m < 1 || m > 12 || dd < 1 || y < 1900 || y > 9999)
+    throw usage_error(fmt::format("{} '{}' is not a date; give it as YYYY-MM-DD, e.g. 2026-03-02",
+                                  option, s));
+  long long days = days_from_civil(y, m, dd);
+  if (format_date(days) != s)
+    throw usage_error(fmt::format("{} '{}' is not a date in the calendar", option, s));
+  return days;
 }
 
 }  // namespace ml

@@ -179,12 +179,12 @@ std::string directive_id(const std::string& unit, const std::string& theme);
 std::string task_title(const line_theme& t);
 
 /// The general call of a directive: the same words for every unit given the same task.
-std::string call_text(const line_data& line, const directive& d, std::size_t org_units);
+std::string call_text(const line_data& line, const directive& d);
 
 /// The particular guidance of a directive: how many of the unit's own people raised it,
 /// and what to do when none did; for pilots, what the pilot phase means.
-std::string guidance_text(const organisation& org, const line_data& line,
-                          const dispatch_plan& plan, const directive& d);
+std::string guidance_text(const line_data& line, const dispatch_plan& plan,
+                          const directive& d);
 
 /// The people of a unit who answered (distinct respondents, its sub-units' included).
 long long unit_people(const dispatch_plan& plan, int unit);

@@ -20,6 +20,13 @@ std::string parse_time(std::string_view s, bool day_first = false);
 /// True if a slash or dot date in `s` can only be day-first ("15/3/2024").
 bool looks_day_first(std::string_view s);
 
+/// Days since 1970-01-01 of today, in UTC.
+long long today_utc();
+
+/// The value of a date option (--start, --due, --as-of) as days since 1970-01-01: exactly
+/// YYYY-MM-DD and a day of the calendar. Throws ml::error 64 naming `option` otherwise.
+long long date_option(const std::string& value, const char* option);
+
 /// Formats days since 1970-01-01 as "YYYY-MM-DD".
 std::string format_date(long long days);
 

@@ -13,6 +13,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "ml/spool.hpp"
+
 namespace ml::detail {
 
 /// One idea record as read, with what the line needs from it.
@@ -59,25 +61,6 @@ class interner {
   std::vector<std::string> names_;
 };
 
-/// The idea records as read, kept in an unnamed temporary file (removed by the system even
-/// after a crash) rather than in memory: records are written in order and read back in
-/// the same order, so a million ideas cost no more memory than a thousand.
-class spool {
- public:
-  spool();  ///< throws ml::error 74 when no temporary file can be made
-  ~spool();
-  spool(const spool&) = delete;
-  spool& operator=(const spool&) = delete;
-  void append(std::string_view record);
-  /// Switches from writing to reading from the start.
-  void start_reading();
-  /// Reads the next `size` bytes into `out`.
-  void read(std::string& out, std::size_t size);
-
- private:
-  std::FILE* file_ = nullptr;
-  std::vector<char> buffer_;
-};
 
 /// Everything read from the inputs.
 struct corpus {

@@ -50,37 +50,6 @@ bool owned_type(std::string_view t) {
 
 }  // namespace
 
-spool::spool() : buffer_(1 << 20) {
-  file_ = std::tmpfile();
-  if (!file_)
-    throw io_error("temporary file", fmt::format("cannot create one ({}); set TMPDIR to a folder "
-                                                 "with free space",
-                                                 std::strerror(errno)));
-  std::setvbuf(file_, buffer_.data(), _IOFBF, buffer_.size());
-}
-
-spool::~spool() {
-  if (file_) std::fclose(file_);
-}
-
-void spool::append(std::string_view record) {
-  if (std::fwrite(record.data(), 1, record.size(), file_) != record.size())
-    throw io_error("temporary file", fmt::format("cannot write ({}); set TMPDIR to a folder "
-                                                 "with free space",
-                                                 std::strerror(errno)));
-}
-
-void spool::start_reading() {
-  if (std::fflush(file_) != 0 || std::fseek(file_, 0, SEEK_SET) != 0)
-    throw io_error("temporary file", std::strerror(errno));
-}
-
-void spool::read(std::string& out, std::size_t size) {
-  out.resize(size);
-  if (size && std::fread(out.data(), 1, size, file_) != size)
-    throw io_error("temporary file", "cannot read back what was written");
-}
-
 corpus read_corpus(const std::vector<std::string>& inputs, const std::string& stance,
                    const std::string& encoding) {
   corpus c;

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "ml/spool.hpp"
 #include "ml/diag.hpp"
 #include "ml/dispatch.hpp"
 #include "ml/error.hpp"
@@ -302,31 +303,6 @@ void write_csv(output& out, const organisation& org, const line_data& line,
   }
 }
 
-/// Records of the line kept in an unnamed temporary file until the directives are out.
-class spool_file {
- public:
-  spool_file() : f_(std::tmpfile()) {
-    if (!f_) throw io_error("<temporary file>", "cannot create a temporary file (set TMPDIR)");
-  }
-  ~spool_file() { std::fclose(f_); }
-  spool_file(const spool_file&) = delete;
-  spool_file& operator=(const spool_file&) = delete;
-  void add(std::string_view s) {
-    if (std::fwrite(s.data(), 1, s.size(), f_) != s.size() || std::fputc('\n', f_) == EOF)
-      throw io_error("<temporary file>", "cannot write (is the disk full?)");
-  }
-  void copy_to(output& out) {
-    if (std::fflush(f_) != 0 || std::fseek(f_, 0, SEEK_SET) != 0)
-      throw io_error("<temporary file>", "cannot read back");
-    std::string buf(1 << 16, '\0');
-    std::size_t n;
-    while ((n = std::fread(buf.data(), 1, buf.size(), f_)) > 0) out.write({buf.data(), n});
-    if (std::ferror(f_)) throw io_error("<temporary file>", "cannot read back");
-  }
-
- private:
-  std::FILE* f_;
-};
 
 }  // namespace
 
@@ -348,10 +324,13 @@ int run_dispatch(const dispatch_options& o) {
           org.file, org.without_responsible.size(),
           org.without_responsible.size() == 1 ? "unit has" : "units have",
           org.units[static_cast<std::size_t>(u)].name, org.units[static_cast<std::size_t>(u)].where));
-  std::unique_ptr<spool_file> spool;
-  if (o.format == "jsonl" && !o.directives_only) spool = std::make_unique<spool_file>();
+  std::unique_ptr<ml::spool> spooled;
+  if (o.format == "jsonl" && !o.directives_only) spooled = std::make_unique<ml::spool>();
   line_data line = read_line(o, [&](std::string_view raw) {
-    if (spool) spool->add(raw);
+    if (spooled) {
+      spooled->append(raw);
+      spooled->append("\n");
+    }
   });
   if (!line.has_ideas)
     diag::warning(fmt::format("{}: the line has no idea records, so directives count ideas per "
@@ -393,7 +372,7 @@ int run_dispatch(const dispatch_options& o) {
         write_brief(w, org, line, plan, static_cast<int>(u));
         out.line(w.str());
       }
-    if (spool) spool->copy_to(out);
+    if (spooled) spooled->copy_to(out);
   }
   long long files = 0;
   if (!o.out_dir.empty()) files = write_letters(org, line, plan, o);

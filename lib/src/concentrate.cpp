@@ -227,20 +227,6 @@ std::string hex_id(const std::string& prefix, std::string_view data, int digits)
   return prefix + fmt::format("{:016x}", h).substr(0, static_cast<std::size_t>(digits));
 }
 
-std::string shorten(std::string_view text, std::size_t max_bytes) {
-  std::string s = tidy_whitespace(text);
-  if (s.size() <= max_bytes) return s;
-  std::size_t cut = s.rfind(' ', max_bytes);
-  if (cut == std::string::npos || cut < max_bytes / 2) {
-    cut = max_bytes;
-    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
-  }
-  s.resize(cut);
-  while (!s.empty() && (s.back() == ',' || s.back() == ';' || s.back() == ':' || s.back() == ' '))
-    s.pop_back();
-  return s + "\u2026";
-}
-
 }  // namespace
 }  // namespace detail
 
@@ -631,7 +617,7 @@ int run_concentrate(const concentrate_options& o, concentrate_tally* tally_out) 
         std::size_t len = c.ideas[static_cast<std::size_t>(near[k].second)].text.size();
         if (len >= 12 && len < shortest) shortest = len, pick = near[k].second;
       }
-      t.phrase = shorten(c.ideas[static_cast<std::size_t>(pick)].text, 100);
+      t.phrase = clip_text(c.ideas[static_cast<std::size_t>(pick)].text, 100);
     }
   }
 
@@ -868,7 +854,11 @@ int run_concentrate(const concentrate_options& o, concentrate_tally* tally_out) 
     w.key("quotes").begin_array();
     for (int i : t.quotes) {
       const idea_rec& idea = c.ideas[static_cast<std::size_t>(i)];
-      w.begin_object().key("idea").value(idea.id).key("text").value(idea.text);
+      w.begin_object().key("idea").value(idea.id).key("text");
+      if (idea.text.size() > quote_max_bytes)
+        w.value(clip_text(idea.text, quote_max_bytes));
+      else
+        w.value(idea.text);
       w.key("unit").string_or_null(idea.unit >= 0 ? std::string_view(c.units.name(idea.unit)) : std::string_view{});
       w.key("respondent").string_or_null(respondent_name(idea.respondent));
       w.end_object();

@@ -17,6 +17,10 @@
 
 namespace ml::detail {
 
+/// The most of an idea's text that is analysed: the start of a longer answer (a pasted
+/// document, a 100 MB cell) stands for it, so that time and memory stay bounded.
+inline constexpr std::size_t analysed_max_bytes = 32768;
+
 /// One idea record as read, with what the line needs from it.
 struct idea_rec {
   std::uint32_t raw_size = 0;  ///< bytes of the record in the spool ("theme" removed)

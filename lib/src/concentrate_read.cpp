@@ -71,6 +71,7 @@ corpus read_corpus(const std::vector<std::string>& inputs, const std::string& st
       std::size_t b = line.find_first_not_of(" \t\r");
       if (b == std::string_view::npos) continue;
       ++c.records;
+      if (json_too_deep(line)) throw data_error(file, lineno, json_depth_message());
       padded.assign(line);
       padded.reserve(line.size() + simdjson::SIMDJSON_PADDING);
       simdjson::ondemand::document doc;
@@ -108,7 +109,14 @@ corpus read_corpus(const std::vector<std::string>& inputs, const std::string& st
         } else if (key == "text") {
           std::string_view s;
           if (!v.get_string().get(s)) {
-            idea.text.assign(s);
+            // Only the start of a very long answer is analysed (and quoted); the record
+            // itself goes out whole, from the spool.
+            std::size_t keep = s.size();
+            if (keep > analysed_max_bytes) {
+              keep = analysed_max_bytes;
+              while (keep > 0 && (static_cast<unsigned char>(s[keep]) & 0xC0) == 0x80) --keep;
+            }
+            idea.text.assign(s.substr(0, keep));
             has_text = true;
           }
         } else if (key == "respondent") {

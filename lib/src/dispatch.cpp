@@ -173,6 +173,7 @@ line_data read_line(const dispatch_options& o,
       const long long lineno = lines.line_number();
       if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
       ++d.records;
+      if (json_too_deep(line)) throw data_error(file, lineno, json_depth_message());
       padded.assign(line);
       padded.reserve(line.size() + simdjson::SIMDJSON_PADDING);
       simdjson::ondemand::document doc;
@@ -353,7 +354,11 @@ line_data read_line(const dispatch_options& o,
       pt.idea_idx.push_back(idea);
       bool quoted = !quote_ids.empty() && quote_ids.count(id_s) != 0;
       if (o.quotes > 0 && (pt.candidates.size() < want_candidates || quoted)) {
-        line_quote q{idea, d.texts.add(text), respondent.empty() ? -1 : r};
+        // A very long answer is quoted as an excerpt (the idea keeps its whole text).
+        line_quote q{idea,
+                     text.size() > quote_max_bytes ? d.texts.add(clip_text(text, quote_max_bytes))
+                                                   : d.texts.add(text),
+                     respondent.empty() ? -1 : r};
         if (quoted)
           pt.candidates.insert(pt.candidates.begin(), q);
         else

@@ -79,6 +79,7 @@ json_source::json_source(text_input& in) : in_(in) {
     std::string_view first(head.data() + i, (nl == std::string::npos ? head.size() : nl) - i);
     jsonl_ = nlohmann::json::accept(first.begin(), first.end()) &&
              (nl != std::string::npos || head.size() < (1u << 16));
+    if (jsonl_ && json_too_deep(first)) throw data_error(in_.name(), 1, json_depth_message());
     if (jsonl_) {
       // A one-line API envelope ({"count": 12, "results": [...]}) is a document, not a stream.
       auto obj = nlohmann::json::parse(first.begin(), first.end());
@@ -101,6 +102,8 @@ json_source::json_source(text_input& in) : in_(in) {
       throw data_error(in_.name(), 0,
                        "a JSON document over 1 GiB cannot be read whole; write it as JSON Lines "
                        "(one submission per line)");
+  // An envelope ({"results": [...]}) adds two levels to the submissions'.
+  if (json_too_deep(text, max_json_depth + 2)) throw data_error(in_.name(), 0, json_depth_message());
   try {
     doc_ = nlohmann::ordered_json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
@@ -234,6 +237,7 @@ bool json_source::next_element(json_submission& out) {
   }
   std::string_view text(buf_.data() + start, i - start);
   if (!text.empty() && text.back() == ',') text.remove_suffix(1);
+  if (json_too_deep(text)) throw data_error(in_.name(), start_line, json_depth_message());
   nlohmann::ordered_json el;
   try {
     el = nlohmann::ordered_json::parse(text.begin(), text.end());
@@ -292,6 +296,7 @@ bool json_source::next(json_submission& out) {
     line_ = lines_->line_number();
     consumed_ = lines_->bytes_consumed();
     if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+    if (json_too_deep(line)) throw data_error(in_.name(), line_, json_depth_message());
     nlohmann::ordered_json obj;
     try {
       obj = nlohmann::ordered_json::parse(line.begin(), line.end());

@@ -154,6 +154,8 @@ void read_json(text_input& in, char first, organisation& org, problems& p, bool&
       if (all.size() > (1ULL << 30))
         throw data_error(org.file, 0, "the organisation file is over 1 GiB; use CSV or JSON Lines");
     }
+    if (json_too_deep(all, max_json_depth + 1))  // the array around the units
+      throw data_error(org.file, 0, json_depth_message());
     nlohmann::json j;
     try {
       j = nlohmann::json::parse(all);
@@ -176,6 +178,7 @@ void read_json(text_input& in, char first, organisation& org, problems& p, bool&
     if (trim(line).empty()) continue;
     org_unit u;
     u.where = fmt::format("{}:{}", org.file, lines.line_number());
+    if (json_too_deep(line)) throw data_error(org.file, lines.line_number(), json_depth_message());
     nlohmann::json obj;
     try {
       obj = nlohmann::json::parse(line);

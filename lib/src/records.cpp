@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "ml/records.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <fmt/format.h>
@@ -10,29 +11,43 @@
 
 namespace ml {
 
+void line_reader::too_long() const {
+  throw data_error(in_.name(), line_ + 1,
+                   fmt::format("a line longer than {} bytes; JSON Lines has one record per line: "
+                               "is this the right file?",
+                               max_bytes));
+}
+
 bool line_reader::next(std::string_view& line) {
   for (;;) {
     const char* start = buf_.data() + pos_;
-    const void* nl = std::memchr(start, '\n', buf_.size() - pos_);
+    // Only the bytes not searched before: a long line is scanned once, not once per read.
+    const void* nl = std::memchr(start + scanned_, '\n', buf_.size() - pos_ - scanned_);
     if (nl) {
       std::size_t len = static_cast<const char*>(nl) - start;
+      if (len > max_bytes) too_long();
       line = std::string_view(start, len);
       if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
       pos_ += len + 1;
+      scanned_ = 0;
       consumed_ += static_cast<long long>(len + 1);
       ++line_;
       unterminated_ = false;
       return true;
     }
+    scanned_ = buf_.size() - pos_;
     if (eof_) {
       if (pos_ >= buf_.size()) return false;
+      if (buf_.size() - pos_ > max_bytes) too_long();
       line = std::string_view(start, buf_.size() - pos_);
       consumed_ += static_cast<long long>(buf_.size() - pos_);
       pos_ = buf_.size();
+      scanned_ = 0;
       ++line_;
       unterminated_ = true;
       return true;
     }
+    if (scanned_ > max_bytes) too_long();
     if (pos_ > 0) {
       buf_.erase(0, pos_);
       pos_ = 0;
@@ -58,6 +73,7 @@ bool record_reader::next(record& rec) {
   }
   rec.line = lines_.line_number();
   rec.raw = line;
+  if (json_too_deep(line)) throw data_error(name_, rec.line, json_depth_message());
   try {
     rec.value = nlohmann::ordered_json::parse(line.begin(), line.end());
   } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range (1e999)
@@ -70,6 +86,36 @@ bool record_reader::next(record& rec) {
     throw data_error(name_, rec.line,
                      "not a JSON object; each line of a record stream must be one object");
   return true;
+}
+
+bool json_too_deep(std::string_view text, int max_depth) noexcept {
+  // Cannot nest deeper than it has brackets: one quick count settles the usual record.
+  auto opens = std::count(text.begin(), text.end(), '[') + std::count(text.begin(), text.end(), '{');
+  if (opens <= max_depth) return false;
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_depth) return true;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return false;
+}
+
+std::string json_depth_message() {
+  return fmt::format("arrays or objects nested more than {} levels deep; survey exports and "
+                     "records nest a few levels: is this the right file?",
+                     max_json_depth);
 }
 
 std::string json_error_text(const nlohmann::json::exception& e) {

@@ -217,6 +217,7 @@ void review_run::read_jsonl(text_input& in, const std::string& file) {
   while (lines.next(raw)) {
     if (trim(raw).empty()) continue;
     const long long lineno = lines.line_number();
+    if (json_too_deep(raw)) throw data_error(file, lineno, json_depth_message());
     nlohmann::json rec;
     try {
       rec = nlohmann::json::parse(raw);

@@ -906,6 +906,24 @@ std::string tidy_whitespace(std::string_view s) {
   return tidy_general(s);
 }
 
+std::string clip_text(std::string_view text, std::size_t max_bytes) {
+  // Tidying only shrinks text, so a prefix a little longer than wanted is enough (it may
+  // end inside a character, which tidying turns into U+FFFD before it is cut off below).
+  const std::size_t window = max_bytes * 2 + 8;
+  bool longer = text.size() > window;
+  std::string s = tidy_whitespace(text.substr(0, window));
+  if (s.size() <= max_bytes && !longer) return s;
+  std::size_t cut = s.rfind(' ', max_bytes);
+  if (cut == std::string::npos || cut < max_bytes / 2) {
+    cut = std::min(max_bytes, s.size());
+    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+  }
+  s.resize(cut);
+  while (!s.empty() && (s.back() == ',' || s.back() == ';' || s.back() == ':' || s.back() == ' '))
+    s.pop_back();
+  return s + "\u2026";
+}
+
 std::string to_nfc(std::string_view s) {
   if (is_ascii(s) || is_trivially_nfc(s)) return std::string(s);
   const icu::Normalizer2* nfc = nfc_instance();

@@ -78,6 +78,72 @@ TEST(RecordReader, ANumberTooLargeIsBadDataNamingTheLine) {
   EXPECT_NE(std::string(e.what()).find("number overflow"), std::string::npos) << e.what();
 }
 
+// Found by the size tests: printing or flattening a value nested 200,000 levels deep
+// overflowed the stack (ml-concentrate, ml-gather). Every reader refuses such nesting.
+TEST(RecordReader, NestingTooDeepIsBadDataNamingTheLine) {
+  std::string deep = "{\"type\":\"idea\",\"x\":" + std::string(100000, '[') +
+                     std::string(100000, ']') + "}\n";
+  error e = read_error("{\"a\":1}\n" + deep);
+  EXPECT_EQ(e.code(), exit_data);
+  EXPECT_NE(std::string(e.what()).find(":2: arrays or objects nested more than 64 levels"),
+            std::string::npos)
+      << e.what();
+}
+
+TEST(JsonTooDeep, CountsLevelsNotBracketsAndSkipsStrings) {
+  std::string at_limit = std::string(64, '[') + std::string(64, ']');
+  EXPECT_FALSE(json_too_deep(at_limit));
+  EXPECT_TRUE(json_too_deep("[" + at_limit + "]"));
+  // Many brackets side by side are shallow.
+  std::string wide = "[";
+  for (int i = 0; i < 1000; ++i) wide += "{\"a\":[1]},";
+  wide += "{}]";
+  EXPECT_FALSE(json_too_deep(wide));
+  // Brackets inside strings, escaped quotes included, do not count.
+  std::string in_string = "{\"t\":\"" + std::string(100, '[') + "\\\"" + std::string(100, '{') +
+                          "\"}";
+  EXPECT_FALSE(json_too_deep(in_string));
+  EXPECT_TRUE(json_too_deep("{\"t\":\"\\\\\"," + std::string(70, '[')));
+}
+
+TEST(LineReader, ALineLongerThanTheLimitIsRefusedNamingIt) {
+  temp_dir dir;
+  std::string path = dir.write("in.jsonl", "{\"a\":1}\n" + std::string(5000, 'x') + "\n{}\n");
+  byte_input bytes(path);
+  text_input text(bytes, "", [](const std::string&) {});
+  line_reader lines(text);
+  lines.max_bytes = 1000;
+  std::string_view line;
+  ASSERT_TRUE(lines.next(line));
+  EXPECT_EQ(line, "{\"a\":1}");
+  try {
+    lines.next(line);
+    FAIL() << "expected ml::error for a line of 5000 bytes with max_bytes 1000";
+  } catch (const error& e) {
+    EXPECT_EQ(e.code(), exit_data);
+    EXPECT_NE(std::string(e.what()).find("in.jsonl:2: a line longer than 1000 bytes"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(LineReader, ALongLineIsReadWholeAcrossManyChunks) {
+  temp_dir dir;
+  std::string big(3'000'000, 'y');
+  std::string path = dir.write("in.jsonl", "a\n" + big + "\nb");
+  byte_input bytes(path);
+  text_input text(bytes, "", [](const std::string&) {});
+  line_reader lines(text);
+  std::string_view line;
+  std::vector<std::string> got;
+  while (lines.next(line)) got.emplace_back(line);
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[1], big);
+  EXPECT_EQ(got[2], "b");
+  EXPECT_TRUE(lines.last_unterminated());
+  EXPECT_EQ(lines.line_number(), 3);
+}
+
 TEST(RecordReader, SkipsBlankLines) {
   temp_dir dir;
   auto r = read_records(dir.write("s.jsonl", "\n{\"a\":1}\n\n  \t \n{\"b\":2}\n\n"));

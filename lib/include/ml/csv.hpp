@@ -40,7 +40,7 @@ class csv_reader {
   long long stray_quotes() const { return stray_quotes_; }
   /// Bytes handed out so far (for progress).
   long long bytes_consumed() const { return consumed_; }
-  long long max_record_bytes = 1LL << 30;
+  long long max_record_bytes = 256LL << 20;
 
  private:
   bool fill(std::size_t at_least);

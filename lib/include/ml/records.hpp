@@ -14,21 +14,30 @@ namespace ml {
 /// Version of the record format, written as "v" on header records.
 inline constexpr int records_version = 1;
 
+/// The longest line a JSON Lines reader takes (a record with a 100 MB answer fits);
+/// a longer one is refused (65) rather than held in memory whole.
+inline constexpr std::size_t max_line_bytes = std::size_t{256} << 20;
+
 /// Splits text input into lines (LF or CRLF), numbering them from 1.
 class line_reader {
  public:
   explicit line_reader(text_input& in) : in_(in) {}
-  /// Next line without its terminator; the view is valid until the next call.
+  /// Next line without its terminator; the view is valid until the next call. Throws
+  /// ml::error 65 (file:line) for a line longer than max_line_bytes.
   bool next(std::string_view& line);
   long long line_number() const { return line_; }
   /// True if the last line returned had no final newline.
   bool last_unterminated() const { return unterminated_; }
   long long bytes_consumed() const { return consumed_; }
+  /// The longest line taken (tests make it small).
+  std::size_t max_bytes = max_line_bytes;
 
  private:
+  [[noreturn]] void too_long() const;
   text_input& in_;
   std::string buf_;
   std::size_t pos_ = 0;
+  std::size_t scanned_ = 0;  ///< bytes after pos_ known to hold no newline
   bool eof_ = false;
   long long line_ = 0;
   long long consumed_ = 0;
@@ -55,6 +64,18 @@ class record_reader {
   line_reader lines_;
   std::string name_;
 };
+
+/// The deepest nesting of arrays and objects any reader takes from outside input. Survey
+/// exports and records nest a few levels; thousands of levels are an attack on the stack
+/// (printing or flattening such a value recurses), so they are refused (65) with a message.
+inline constexpr int max_json_depth = 64;
+
+/// True when `text` (JSON, valid or not) nests arrays and objects more than `max_depth`
+/// levels deep, brackets inside strings not counted. Fast for the usual flat record.
+bool json_too_deep(std::string_view text, int max_depth = max_json_depth) noexcept;
+
+/// The message for a value refused by json_too_deep.
+std::string json_depth_message();
 
 /// The useful part of a JSON parser error: " at column N: what was wrong" (nlohmann's own
 /// prefix and position removed), for messages that already name file and line.

@@ -19,6 +19,15 @@ namespace ml {
 /// Indic words are written and join emoji sequences. Invalid UTF-8 bytes become U+FFFD.
 std::string tidy_whitespace(std::string_view s);
 
+/// An excerpt of at most about `max_bytes` bytes for display: tidied whitespace, cut at a
+/// space (or a character boundary) and ended with U+2026; shorter text is only tidied.
+/// Reads no more of `text` than it needs, so a huge answer costs nothing more.
+std::string clip_text(std::string_view text, std::size_t max_bytes);
+
+/// The most of an answer that quotes show (ml-concentrate's and ml-dispatch's): a longer
+/// answer is quoted as an excerpt; the idea record itself always keeps the whole text.
+inline constexpr std::size_t quote_max_bytes = 2000;
+
 /// Unicode NFC (ICU); ASCII and already-normalised text is returned unchanged cheaply.
 std::string to_nfc(std::string_view s);
 

@@ -378,6 +378,8 @@ class batch_pipeline {
 };
 
 constexpr std::size_t batch_rows = 256;
+constexpr std::size_t batch_bytes = std::size_t{1} << 20;
+constexpr std::size_t batch_cells = 16384;
 
 class gatherer {
  public:
@@ -893,7 +895,11 @@ void gatherer::submit_row(long long row, long long line, const std::vector<cell>
   }
   r.cell_end = static_cast<std::uint32_t>(b.cells.size());
   b.rows.push_back(r);
-  if (b.rows.size() >= batch_rows || b.arena.size() >= (std::size_t{8} << 20)) flush_batch();
+  // A batch also ends at 1 MiB of answers or 16,384 cells: each answer becomes a record that
+  // repeats its row's context, so wide rows (10,000 questions) would otherwise make batches
+  // of hundreds of megabytes of output.
+  if (b.rows.size() >= batch_rows || b.arena.size() >= batch_bytes || b.cells.size() >= batch_cells)
+    flush_batch();
 }
 
 void gatherer::submit_stream(const json_submission& s) {
@@ -904,7 +910,7 @@ void gatherer::submit_stream(const json_submission& s) {
   b.arena.append(s.raw);
   b.arena.append(s.respondent);
   b.rows.push_back(r);
-  if (b.rows.size() >= batch_rows) flush_batch();
+  if (b.rows.size() >= batch_rows || b.arena.size() >= batch_bytes) flush_batch();
 }
 
 void gatherer::flush_batch() {

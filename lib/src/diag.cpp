@@ -25,7 +25,8 @@ bool use_colour() {
   return colour;
 }
 
-void emit(std::string_view level, std::string_view colour, std::string_view message) {
+void emit(std::string_view level, std::string_view colour, std::string_view raw) {
+  std::string message = terminal_safe(raw);
   std::string line;
   if (use_colour())
     line = fmt::format("{}: \033[{}m{}:\033[0m {}\n", g_program, colour, level, message);
@@ -46,9 +47,40 @@ void error(std::string_view message) { emit("error", "1;31", message); }
 void warning(std::string_view message) { emit("warning", "1;33", message); }
 void note(std::string_view message) {
   if (g_quiet) return;
-  std::string line = fmt::format("{}: {}\n", g_program, message);
+  std::string line = fmt::format("{}: {}\n", g_program, terminal_safe(message));
   std::fwrite(line.data(), 1, line.size(), stderr);
   std::fflush(stderr);
+}
+
+std::string terminal_safe(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f) {
+      out += fmt::format("\\x{:02x}", c);
+    } else if (c == 0xc2 && i + 1 < text.size() &&
+               static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
+               static_cast<unsigned char>(text[i + 1]) <= 0x9f) {  // C1: U+0080..U+009F
+      out += fmt::format("\\u{:04x}", static_cast<unsigned char>(text[i + 1]));
+      ++i;
+    } else if (c == 0xe2 && i + 2 < text.size() && static_cast<unsigned char>(text[i + 1]) == 0x80 &&
+               ((static_cast<unsigned char>(text[i + 2]) >= 0xaa &&
+                 static_cast<unsigned char>(text[i + 2]) <= 0xae) ||
+                static_cast<unsigned char>(text[i + 2]) == 0x8e ||
+                static_cast<unsigned char>(text[i + 2]) == 0x8f)) {  // U+200E/F, U+202A..E
+      out += fmt::format("\\u20{:02x}", static_cast<unsigned char>(text[i + 2]) - 0x80);
+      i += 2;
+    } else if (c == 0xe2 && i + 2 < text.size() && static_cast<unsigned char>(text[i + 1]) == 0x81 &&
+               static_cast<unsigned char>(text[i + 2]) >= 0xa6 &&
+               static_cast<unsigned char>(text[i + 2]) <= 0xa9) {  // U+2066..U+2069
+      out += fmt::format("\\u20{:02x}", static_cast<unsigned char>(text[i + 2]) - 0x80 + 0x40);
+      i += 2;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
 }
 
 progress::progress(std::string label, long long total_bytes)

@@ -1294,7 +1294,7 @@ int run_gather(const gather_options& o, std::vector<gather_tally>* tallies) {
   if (std::all_of(all.begin(), all.end(), [](const gather_tally& t) { return t.failed; }))
     return exit_no_input;  // said already, per file; nothing is written
   if (o.list_columns) {
-    out.write(g.columns_listing);
+    out.write(diag::terminal_safe(g.columns_listing));
     out.commit();
     if (tallies) *tallies = std::move(all);
     return status;

@@ -52,21 +52,34 @@ def unit_names(units):
     return [f"Site {i:04d}" for i in range(units)]
 
 
-def write_export(path, rows, seed, units=20, final_newline=True):
+QUESTIONS = ["What is the biggest problem at your site right now?",
+             "What should we campaign for first?"]
+
+
+def write_export(path, rows, seed, units=20, final_newline=True, hazards=0.0):
     """A Google Forms style CSV: timestamp, e-mail, site, rating and two free-text
-    questions. Returns the number of data rows."""
+    questions (QUESTIONS). With `hazards` (a probability), rows are also repeated exactly
+    (re-submissions), left empty, or answered with a numbered list. Returns the number of
+    data rows."""
     rng = random.Random(seed)
     sites = unit_names(units)
     with open(path, "w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, lineterminator="\r\n")
         w.writerow(["Timestamp", "Email Address", "Which site do you work at?",
-                    "How safe do you feel at work? (1 = not at all, 5 = completely)",
-                    "What is the biggest problem at your site right now?",
-                    "What should we campaign for first?"])
+                    "How safe do you feel at work? (1 = not at all, 5 = completely)"] + QUESTIONS)
+        previous = None
         for r in range(rows):
-            w.writerow([f"2026/03/{1 + r % 28:02d} {r % 12 + 1}:{r % 60:02d}:00 AM GMT",
-                        f"person{r}@example.org", rng.choice(sites), str(rng.randint(1, 5)),
-                        answer(rng), answer(rng)])
+            row = [f"2026/03/{1 + r % 28:02d} {r % 12 + 1}:{r % 60:02d}:00 AM GMT",
+                   f"person{r}@example.org", rng.choice(sites), str(rng.randint(1, 5)),
+                   answer(rng), answer(rng)]
+            if hazards and previous and rng.random() < hazards:
+                row = list(previous)
+            elif hazards and rng.random() < hazards:
+                row[4] = row[5] = ""
+            elif hazards and rng.random() < hazards:
+                row[4] = f"1) {answer(rng)} 2) {answer(rng)} 3) {answer(rng)}"
+            w.writerow(row)
+            previous = row
     if not final_newline:
         with open(path, "rb+") as f:
             f.seek(-2, os.SEEK_END)

@@ -16,6 +16,13 @@ bool quiet();
 /// True when stderr is a terminal (progress and colour may be shown).
 bool stderr_is_terminal();
 
+/// Text from the input made safe for a terminal: C0 and C1 control characters (but newline
+/// and tab), DEL and the bidi controls (U+200E, U+200F, U+202A..U+202E, U+2066..U+2069)
+/// become visible escapes (\x1b, \u202e), so that a column header or a unit name cannot
+/// move the cursor, retitle the window or reorder what the user reads. Every message below
+/// goes through it.
+std::string terminal_safe(std::string_view text);
+
 void error(std::string_view message);
 void warning(std::string_view message);
 /// Informational line (the tally, where a file was created); hidden by -q.

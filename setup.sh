@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # Installs what massline needs from Debian's packages (only what is missing), then
-# configures and builds it in build/. Usage: ./setup.sh [--with-bench]
+# configures and builds it in build/. Usage: ./setup.sh [--with-bench] [--with-fuzz]
+#   --with-bench  also the peers and tools of bench/ (Miller, hyperfine, GNU time, sklearn)
+#   --with-fuzz   also clang and its libFuzzer runtime, for fuzz/ (test.sh asks for it)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -10,9 +12,13 @@ packages=(build-essential cmake ninja-build pkg-config
   libicu-dev libzip-dev zipcmp zipmerge ziptool libpugixml-dev libssl-dev libxxhash-dev
   libstemmer-dev libeigen3-dev libsimdjson-dev
   groff-base python3 tidy)
-if [[ "${1:-}" == "--with-bench" ]]; then
-  packages+=(miller hyperfine time python3-sklearn)
-fi
+for arg in "$@"; do
+  case "$arg" in
+    --with-bench) packages+=(miller hyperfine time python3-sklearn) ;;
+    --with-fuzz) packages+=(clang libclang-rt-dev) ;;
+    *) echo "setup.sh: unknown option '$arg' (--with-bench, --with-fuzz)" >&2; exit 64 ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do

@@ -11,7 +11,8 @@ unless --no-memory-bounds (sanitizer builds use several times the memory).
   deep        arrays and objects nested 200,000 levels in every reader: refused (65)
   no-newline  --lines rows (default 1,000,000) with no final newline: the last row counts
   long-line   a JSON Lines line over 256 MiB: refused (65) without holding it whole
-  large       (--large-gb, off by default) an export of that many GB through ml-gather
+  large       (--large-gb N, off by default) an export of N GB through ml-gather, and an
+              idea stream of N GB through ml-concentrate
 
   size.py --tools DIR [--only NAME]... [--cell-mb N] [--lines N] [--large-gb N]
           [--no-memory-bounds] [--report FILE]
@@ -291,31 +292,41 @@ def test_long_line(t, work):
 
 
 def test_large(t, work):
-    path = os.path.join(work, "large.csv")
+    """--large-gb GB of export through ml-gather (ideas to /dev/null: they would be about
+    six times the input), and an idea stream of that size through ml-concentrate."""
     unit = os.path.join(work, "large-unit.csv")
     fixtures.write_export(unit, 200_000, 5, units=500)
     with open(unit, "rb") as f:
         header, body = f.read().split(b"\r\n", 1)
+    os.remove(unit)
+
+    def export(path, target):
+        with open(path, "wb") as f:
+            f.write(header + b"\r\n")
+            while f.tell() < target:
+                f.write(body)
+        return (os.path.getsize(path) - len(header) - 2) // len(body) * 200_000
+
     target = int(opts.large_gb * 1e9)
-    with open(path, "wb") as f:
-        f.write(header + b"\r\n")
-        while f.tell() < target:
-            f.write(body)
-    copies = (os.path.getsize(path) - len(header) - 2) // len(body)
-    rows = copies * 200_000
-    out = os.path.join(work, "large.jsonl")
-    code, err, _, peak = measure([t["gather"], "-o", out, path],
-                                 f"ml-gather, {rows:,} rows", os.path.getsize(path))
-    check(code == 0 and f"{rows} rows = {rows} kept" in err,
-          f"large: ml-gather reads {os.path.getsize(path) / 1e9:.1f} GB ({err.strip()[-200:]})")
+    path = os.path.join(work, "large.csv")
+    rows = export(path, target)
+    size = os.path.getsize(path)
+    code, err, _, peak = measure([t["gather"], "-o", "/dev/null", path],
+                                 f"ml-gather, {rows:,} rows", size)
+    check(code == 0 and f"{rows} rows = " in err,
+          f"large: ml-gather reads {size / 1e9:.1f} GB ({err.strip()[-200:]})")
     bounded(peak, 300, "large: ml-gather")
+    # An idea stream of the same size: the ideas of an export about a sixth as large.
+    rows = export(path, target // 6)
+    ideas = os.path.join(work, "large-ideas.jsonl")
+    code, err, _, _ = measure([t["gather"], "-q", "-o", ideas, path], "ml-gather (for the next)")
     os.remove(path)
-    if opts.large_concentrate:
-        line = os.path.join(work, "large-line.jsonl")
-        code, err, _, peak = measure([t["concentrate"], "-o", line, out],
-                                     "ml-concentrate, the ideas of that export",
-                                     os.path.getsize(out))
-        check(code == 0, f"large: ml-concentrate ({err.strip()[-200:]})")
+    n = sum(1 for _ in open(ideas, "rb")) - 1
+    code, err, _, peak = measure([t["concentrate"], "-o", "/dev/null", ideas],
+                                 f"ml-concentrate, {n:,} ideas", os.path.getsize(ideas))
+    check(code == 0 and f"{n} ideas" in err, f"large: ml-concentrate reads {n:,} ideas "
+                                             f"({err.strip()[-200:]})")
+    os.remove(ideas)
 
 
 def main():
@@ -327,7 +338,6 @@ def main():
     ap.add_argument("--cell-mb", type=int, default=100)
     ap.add_argument("--lines", type=int, default=1_000_000)
     ap.add_argument("--large-gb", type=float, default=0)
-    ap.add_argument("--large-concentrate", action="store_true")
     ap.add_argument("--no-memory-bounds", action="store_true")
     ap.add_argument("--work", help="scratch folder (default: a new one under TMPDIR)")
     ap.add_argument("--report", help="append the measurements to this Markdown file")

@@ -25,15 +25,7 @@ const char* const fix_hint =
 
 [[noreturn]] void bad_json(const std::string& file, long long line, std::string_view text,
                            simdjson::error_code code) {
-  try {
-    auto parsed = nlohmann::json::parse(text);
-    (void)parsed;
-  } catch (const nlohmann::json::exception& e) {
-    throw data_error(file, line, "invalid JSON" + json_error_text(e) + fix_hint);
-  }
-  throw data_error(file, line,
-                   fmt::format("invalid JSON record ({}){}", simdjson::error_message(code),
-                               fix_hint));
+  bad_json_line(file, line, text, simdjson::error_message(code), fix_hint);
 }
 
 // Removes the top-level "theme" key of an idea that went through ml-concentrate before, so

@@ -5,7 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <nlohmann/json.hpp>
+#include <simdjson.h>
 #include <set>
 #include <tuple>
 
@@ -104,32 +104,69 @@ continuity match_previous(const std::vector<theme_trace>& previous,
 std::vector<theme_trace> read_previous_line(const std::string& path) {
   byte_input bytes(path);
   text_input in(bytes, "", [](const std::string& m) { diag::warning(m); });
-  record_reader reader(in);
-  record rec;
+  // simdjson, not record_reader: a previous line holds every idea (a million records to
+  // skip) and a theme's "units" may hold a hundred thousand keys, which nlohmann's ordered
+  // objects insert in linear time each.
+  line_reader lines(in);
+  simdjson::dom::parser parser;
+  std::string padded;
   std::vector<theme_trace> out;
   const std::string file = bytes.name();
   const char* hint = "; --previous takes a line written by ml-concentrate";
-  while (reader.next(rec)) {
-    if (rec.type() != "theme") continue;
-    const auto& v = rec.value;
+  std::string_view line;
+  while (lines.next(line)) {
+    if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+    const long long lineno = lines.line_number();
+    if (json_too_deep(line)) throw data_error(file, lineno, json_depth_message());
+    padded.assign(line);
+    padded.reserve(line.size() + simdjson::SIMDJSON_PADDING);
+    simdjson::dom::element doc;
+    auto err = parser.parse(padded.data(), padded.size(), false).get(doc);
+    if (err) bad_json_line(file, lineno, line, simdjson::error_message(err), hint);
+    simdjson::dom::object rec;
+    if (doc.get_object().get(rec)) bad_json_line(file, lineno, line, "not an object", hint);
+    std::string_view type;
+    if (rec["type"].get_string().get(type) || type != "theme") continue;
     theme_trace t;
-    try {
-      t.id = v.at("id").get<std::string>();
-      if (v.contains("label") && v["label"].is_string()) t.label = v["label"].get<std::string>();
-      if (v.contains("ideas"))
-        for (auto& i : v["ideas"]) t.ideas.push_back(i.get<std::string>());
-      if (v.contains("signature"))
-        for (auto& pair : v["signature"])
-          t.signature[pair.at(0).get<std::string>()] = pair.at(1).get<double>();
-      if (v.contains("support")) {
-        const auto& s = v["support"];
-        if (s.contains("respondents")) t.respondents = s["respondents"].get<long long>();
-        if (s.contains("ideas")) t.idea_count = s["ideas"].get<long long>();
+    auto malformed = [&]() -> error {
+      return data_error(file, lineno,
+                        std::string("theme record without a string \"id\" or with malformed "
+                                    "\"ideas\", \"signature\" or \"support\"") + hint);
+    };
+    std::string_view s;
+    if (rec["id"].get_string().get(s)) throw malformed();
+    t.id = s;
+    if (!rec["label"].get_string().get(s)) t.label = s;
+    simdjson::dom::array arr;
+    if (auto ideas = rec["ideas"]; ideas.error() != simdjson::NO_SUCH_FIELD) {
+      if (ideas.get_array().get(arr)) throw malformed();
+      for (auto i : arr) {
+        if (i.get_string().get(s)) throw malformed();
+        t.ideas.emplace_back(s);
       }
-    } catch (const nlohmann::json::exception&) {
-      throw data_error(file, rec.line,
-                       std::string("theme record without a string \"id\" or with malformed "
-                                   "\"ideas\", \"signature\" or \"support\"") + hint);
+    }
+    if (auto sig = rec["signature"]; sig.error() != simdjson::NO_SUCH_FIELD) {
+      if (sig.get_array().get(arr)) throw malformed();
+      for (auto pair : arr) {
+        simdjson::dom::array kv;
+        double weight;
+        if (pair.get_array().get(kv) || kv.size() < 2 || kv.at(0).get_string().get(s) ||
+            kv.at(1).get_double().get(weight))
+          throw malformed();
+        t.signature[std::string(s)] = weight;
+      }
+    }
+    simdjson::dom::object support;
+    if (!rec["support"].get_object().get(support)) {
+      std::int64_t n;
+      if (auto r = support["respondents"]; r.error() != simdjson::NO_SUCH_FIELD) {
+        if (r.get_int64().get(n)) throw malformed();
+        t.respondents = n;
+      }
+      if (auto r = support["ideas"]; r.error() != simdjson::NO_SUCH_FIELD) {
+        if (r.get_int64().get(n)) throw malformed();
+        t.idea_count = n;
+      }
     }
     std::sort(t.ideas.begin(), t.ideas.end());
     if (t.idea_count == 0) t.idea_count = static_cast<long long>(t.ideas.size());

@@ -116,19 +116,7 @@ namespace {
 
 [[noreturn]] void bad_json(const std::string& file, long long line, std::string_view text,
                            simdjson::error_code code) {
-  nlohmann::json parsed;
-  try {
-    parsed = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception& e) {
-    throw data_error(file, line, "invalid JSON" + json_error_text(e) + line_hint);
-  }
-  if (!parsed.is_object())
-    throw data_error(file, line,
-                     fmt::format("a record must be a JSON object, not {}{}", parsed.type_name(),
-                                 line_hint));
-  throw data_error(file, line,
-                   fmt::format("invalid JSON record ({}){}", simdjson::error_message(code),
-                               line_hint));
+  bad_json_line(file, line, text, simdjson::error_message(code), line_hint);
 }
 
 /// A string value, or a number written as JSON; empty otherwise.

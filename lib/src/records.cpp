@@ -118,6 +118,20 @@ std::string json_depth_message() {
                      max_json_depth);
 }
 
+void bad_json_line(const std::string& file, long long line, std::string_view text,
+                   std::string_view why, std::string_view hint) {
+  nlohmann::json parsed;
+  try {
+    parsed = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& e) {
+    throw data_error(file, line, fmt::format("invalid JSON{}{}", json_error_text(e), hint));
+  }
+  if (!parsed.is_object())
+    throw data_error(file, line,
+                     fmt::format("a record must be a JSON object, not {}{}", parsed.type_name(), hint));
+  throw data_error(file, line, fmt::format("invalid JSON record ({}){}", why, hint));
+}
+
 std::string json_error_text(const nlohmann::json::exception& e) {
   // nlohmann: "[json.exception.parse_error.101] parse error at line 3, column 54: syntax error
   // while parsing object - invalid literal; last read: '...'".

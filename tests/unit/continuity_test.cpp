@@ -73,6 +73,56 @@ TEST(MatchPrevious, SplitGivesTheOldIdToOneThemeOnly) {
   EXPECT_NE(c.links[0].id, c.links[1].id);
 }
 
+TEST(ReadPreviousLine, ReadsThemesAndSkipsEverythingElse) {
+  test::temp_dir dir;
+  std::string units = "{";
+  for (int u = 0; u < 50000; ++u) units += (u ? "," : "") + std::string("\"u") + std::to_string(u) + "\":1";
+  units += "}";
+  std::string path = dir.write(
+      "line.jsonl",
+      "{\"type\":\"header\",\"v\":1}\n{\"type\":\"summary\",\"themes\":1}\n"
+      "{\"type\":\"theme\",\"id\":\"t-1\",\"label\":\"heat / cold\",\"ideas\":[\"i-2\",\"i-1\"],"
+      "\"support\":{\"respondents\":7,\"ideas\":9},\"units\":" + units +
+      ",\"signature\":[[\"heat\",0.5],[\"cold\",0.25]]}\n"
+      "\n{\"type\":\"idea\",\"id\":\"i-1\",\"theme\":\"t-1\",\"text\":\"x\"}\n");
+  auto themes = read_previous_line(path);
+  ASSERT_EQ(themes.size(), 1u);
+  EXPECT_EQ(themes[0].id, "t-1");
+  EXPECT_EQ(themes[0].label, "heat / cold");
+  EXPECT_EQ(themes[0].ideas, (std::vector<std::string>{"i-1", "i-2"}));
+  EXPECT_EQ(themes[0].respondents, 7);
+  EXPECT_EQ(themes[0].idea_count, 9);
+  EXPECT_EQ(themes[0].signature, (std::map<std::string, double>{{"cold", 0.25}, {"heat", 0.5}}));
+}
+
+TEST(ReadPreviousLine, BadLinesAndMalformedThemesNameFileAndLine) {
+  test::temp_dir dir;
+  auto error_of = [&](const std::string& text) -> std::string {
+    std::string path = dir.write("bad.jsonl", text);
+    try {
+      read_previous_line(path);
+    } catch (const error& e) {
+      EXPECT_EQ(e.code(), exit_data);
+      return e.what();
+    }
+    ADD_FAILURE() << "expected ml::error for " << text;
+    return {};
+  };
+  EXPECT_NE(error_of("{\"type\":\"header\"}\n{\"type\":\"idea\",\"id\":\n").find("bad.jsonl:2: invalid JSON"),
+            std::string::npos);
+  EXPECT_NE(error_of("[1,2]\n").find("bad.jsonl:1: a record must be a JSON object"),
+            std::string::npos);
+  EXPECT_NE(error_of("{\"type\":\"theme\",\"id\":3}\n").find("bad.jsonl:1: theme record without"),
+            std::string::npos);
+  EXPECT_NE(error_of("{\"type\":\"theme\",\"id\":\"t\",\"signature\":[[\"a\"]]}\n")
+                .find("bad.jsonl:1: theme record without"),
+            std::string::npos);
+  EXPECT_NE(error_of("{\"type\":\"theme\",\"id\":\"t\",\"x\":" + std::string(100, '[') +
+                     std::string(100, ']') + "}\n")
+                .find("bad.jsonl:1: arrays or objects nested"),
+            std::string::npos);
+}
+
 TEST(Codebook, ReadsCsvAndMergesRows) {
   test::temp_dir dir;
   auto path = dir.write("book.csv",

@@ -77,6 +77,12 @@ bool json_too_deep(std::string_view text, int max_depth = max_json_depth) noexce
 /// The message for a value refused by json_too_deep.
 std::string json_depth_message();
 
+/// Throws ml::error 65 for a line a fast (simdjson) reader refused: nlohmann's message,
+/// with the column, when it refuses the line too; "a record must be a JSON object" when it
+/// is JSON but not an object; else `why`. `hint` ends the message.
+[[noreturn]] void bad_json_line(const std::string& file, long long line, std::string_view text,
+                                std::string_view why, std::string_view hint);
+
 /// The useful part of a JSON parser error: " at column N: what was wrong" (nlohmann's own
 /// prefix and position removed), for messages that already name file and line.
 std::string json_error_text(const nlohmann::json::exception& e);

@@ -126,6 +126,12 @@ def snapshot(directory):
             if ".tmp-" not in n}
 
 
+def kill_delay(k, kills, took, rng):
+    """The k-th of `kills` moments, spread over 0 to 1.5 times a run's length (so that
+    some kills land before the end, in the writing, and some after), with jitter."""
+    return max(0.0, took * 1.5 * (k + rng.uniform(-0.5, 0.5)) / kills)
+
+
 def test_kill(t, p, work, kills, rng):
     d = os.path.join(work, "kill")
     os.makedirs(d)
@@ -156,7 +162,7 @@ def test_kill(t, p, work, kills, rng):
         new, new_letters = read(out), (snapshot(letters) if os.path.isdir(letters) else {})
         check(ok_status(tool, r.returncode) and new != old, f"kill: {tool} runs in {took:.2f} s")
         seen = {"old": 0, "new": 0, "killed while running": 0}
-        for _ in range(kills):
+        for k in range(kills):
             with open(out, "wb") as f:
                 f.write(old)
             for n, b in old_letters.items():
@@ -164,7 +170,7 @@ def test_kill(t, p, work, kills, rng):
                     f.write(b)
             proc = subprocess.Popen(cmd, env=ENV, stdout=subprocess.DEVNULL,
                                     stderr=subprocess.DEVNULL)
-            time.sleep(rng.uniform(0, took * 1.5))
+            time.sleep(kill_delay(k, kills, took, rng))
             if proc.poll() is None:
                 seen["killed while running"] += 1
             proc.kill()
@@ -245,10 +251,10 @@ def test_state(t, p, work, kills, rng):
     took = time.monotonic() - start
     state, out = os.path.join(d, "killed"), os.path.join(d, "killed.jsonl")
     killed_running = 0
-    for _ in range(kills):
+    for k in range(kills):
         proc = subprocess.Popen(review_cmd(t, p, state, out), env=ENV,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0, took * 1.1))
+        time.sleep(kill_delay(k, kills, took, rng))
         killed_running += proc.poll() is None
         proc.kill()
         proc.wait()

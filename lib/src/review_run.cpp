@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <simdjson.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -212,12 +213,28 @@ class review_run {
 void review_run::read_jsonl(text_input& in, const std::string& file) {
   // nlohmann::json, not the ordered records of record_reader: a theme's "units" may hold a
   // hundred thousand units, and ordered objects insert in linear time.
+  // Every line is validated with simdjson, which also gives its type; only the records the
+  // review uses are parsed into a DOM. The directives file carries the line's ideas along
+  // (a million of them for a large survey): they are checked and skipped.
   line_reader lines(in);
+  simdjson::dom::parser fast;
+  std::string padded;
   std::string_view raw;
   while (lines.next(raw)) {
     if (trim(raw).empty()) continue;
     const long long lineno = lines.line_number();
     if (json_too_deep(raw)) throw data_error(file, lineno, json_depth_message());
+    padded.assign(raw);
+    padded.reserve(raw.size() + simdjson::SIMDJSON_PADDING);
+    simdjson::dom::element doc;
+    if (auto err = fast.parse(padded.data(), padded.size(), false).get(doc))
+      bad_json_line(file, lineno, raw, simdjson::error_message(err), "");
+    simdjson::dom::object obj;
+    if (doc.get_object().get(obj)) bad_json_line(file, lineno, raw, "not an object", "");
+    std::string_view kind;
+    if (!obj["type"].get_string().get(kind) && kind != "header" && kind != "report" &&
+        kind != "directive" && kind != "dispatch" && kind != "theme" && kind != "brief")
+      continue;
     nlohmann::json rec;
     try {
       rec = nlohmann::json::parse(raw);

@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <fmt/format.h>
 
+#include "ml/utf8.hpp"
+
 namespace ml::diag {
 
 namespace {
@@ -55,30 +57,20 @@ void note(std::string_view message) {
 std::string terminal_safe(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    auto c = static_cast<unsigned char>(text[i]);
-    if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f) {
-      out += fmt::format("\\x{:02x}", c);
-    } else if (c == 0xc2 && i + 1 < text.size() &&
-               static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
-               static_cast<unsigned char>(text[i + 1]) <= 0x9f) {  // C1: U+0080..U+009F
-      out += fmt::format("\\u{:04x}", static_cast<unsigned char>(text[i + 1]));
-      ++i;
-    } else if (c == 0xe2 && i + 2 < text.size() && static_cast<unsigned char>(text[i + 1]) == 0x80 &&
-               ((static_cast<unsigned char>(text[i + 2]) >= 0xaa &&
-                 static_cast<unsigned char>(text[i + 2]) <= 0xae) ||
-                static_cast<unsigned char>(text[i + 2]) == 0x8e ||
-                static_cast<unsigned char>(text[i + 2]) == 0x8f)) {  // U+200E/F, U+202A..E
-      out += fmt::format("\\u20{:02x}", static_cast<unsigned char>(text[i + 2]) - 0x80);
-      i += 2;
-    } else if (c == 0xe2 && i + 2 < text.size() && static_cast<unsigned char>(text[i + 1]) == 0x81 &&
-               static_cast<unsigned char>(text[i + 2]) >= 0xa6 &&
-               static_cast<unsigned char>(text[i + 2]) <= 0xa9) {  // U+2066..U+2069
-      out += fmt::format("\\u20{:02x}", static_cast<unsigned char>(text[i + 2]) - 0x80 + 0x40);
-      i += 2;
-    } else {
-      out += static_cast<char>(c);
+  for (std::size_t i = 0; i < text.size();) {
+    std::size_t len = utf8_sequence_length(text, i);
+    if (len == 0) {  // an ill-formed byte cannot drive a terminal: it passes as it is
+      out += text[i++];
+      continue;
     }
+    char32_t c = utf8_code_point(text, i, len);
+    if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7F)
+      out += fmt::format("\\x{:02x}", static_cast<unsigned>(c));
+    else if ((c >= 0x80 && c < 0xA0) || c == 0x200E || c == 0x200F || is_bidi_control(c))
+      out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
+    else
+      out.append(text.substr(i, len));
+    i += len;
   }
   return out;
 }

@@ -29,10 +29,6 @@ UChar32 next_cp(std::string_view s, std::size_t& i) {
   return c;
 }
 
-bool is_bidi_control(UChar32 c) {
-  return (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069);
-}
-
 }  // namespace
 
 std::string display_text(std::string_view in, bool keep_newlines) {
@@ -58,7 +54,7 @@ std::string display_text(std::string_view in, bool keep_newlines) {
       out += keep_newlines ? '\n' : ' ';
     } else if (c < 0x20 || c == 0x7F || (c >= 0x80 && c < 0xA0)) {
       out += ' ';
-    } else if (is_bidi_control(c)) {
+    } else if (is_bidi_control(static_cast<char32_t>(c))) {
       // dropped
     } else {
       out.append(s + start, i - start);

@@ -6,6 +6,13 @@
 
 namespace ml {
 
+char32_t utf8_code_point(std::string_view s, std::size_t i, std::size_t len) noexcept {
+  auto b = static_cast<unsigned char>(s[i]);
+  char32_t c = len == 1 ? b : len == 2 ? (b & 0x1Fu) : len == 3 ? (b & 0x0Fu) : (b & 0x07u);
+  for (std::size_t k = 1; k < len; ++k) c = (c << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3Fu);
+  return c;
+}
+
 std::size_t utf8_sequence_length(std::string_view s, std::size_t i) noexcept {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   const std::size_t n = s.size();

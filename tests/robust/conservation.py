@@ -23,7 +23,6 @@ and thread counts. The checks recount from the inputs, independently of the tool
 import argparse
 import collections
 import csv
-import json
 import os
 import random
 import re
@@ -33,26 +32,17 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fixtures  # noqa: E402
+from fixtures import check, failures, read, records  # noqa: E402
+
+fixtures.QUIET_OK = True  # a line per seed instead
 
 ENV = dict(os.environ, ML_SALT="conservation-test-salt", LC_ALL="C.UTF-8")
-failures = []
 
 
-def check(ok, what):
-    if not ok:
-        print("FAIL " + what, flush=True)
-        failures.append(what)
-    return ok
 
 
-def read(path):
-    with open(path, "rb") as f:
-        return f.read()
 
 
-def records(path):
-    with open(path, encoding="utf-8") as f:
-        return [json.loads(x) for x in f if x.strip()]
 
 
 def run_ok(cmd, what, codes=(0,)):
@@ -302,10 +292,7 @@ def main():
                       f"{r['read']} report rows ({r['rejected']} bad): all four tools conserve")
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    if failures:
-        print(f"conservation.py: {len(failures)} checks failed", file=sys.stderr)
-        return 1
-    return 0
+    return fixtures.finish("conservation.py")
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@
   faults.py --tools DIR [--only NAME] [--kills N] [--seed S]
 """
 import argparse
-import glob
 import os
 import random
 import resource
@@ -29,22 +28,14 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fixtures  # noqa: E402
+from fixtures import check, read  # noqa: E402
 
 ENV = dict(os.environ, ML_SALT="robustness-test-salt", LC_ALL="C.UTF-8")
-failures = []
 NL = b"\n"
 
 
-def check(ok, what):
-    print(("ok   " if ok else "FAIL ") + what, flush=True)
-    if not ok:
-        failures.append(what)
-    return ok
 
 
-def read(path):
-    with open(path, "rb") as f:
-        return f.read()
 
 
 def leftovers(directory):
@@ -313,10 +304,7 @@ def main():
                 fn()
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    if failures:
-        print(f"faults.py: {len(failures)} failed (seed {a.seed})", file=sys.stderr)
-        return 1
-    return 0
+    return fixtures.finish("faults.py", f" (seed {a.seed})")
 
 
 if __name__ == "__main__":

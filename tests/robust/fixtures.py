@@ -5,10 +5,13 @@ organisation, and a whole cycle's files, from a seed, so that a failure can be r
 Nothing here comes from real people: the answers are built from a small vocabulary of
 workplace problems, a few languages and some deliberately awkward text (quotes, commas,
 newlines in a field, HTML, formulas, bidi controls, empty and non-answers)."""
+import collections
 import csv
+import json
 import os
 import random
 import subprocess
+import sys
 
 PROBLEMS = [
     ("the heating in the loading bay is broken", "fix the heating"),
@@ -128,6 +131,41 @@ def fill_reports(letters_dir, out_dir, seed, as_of="2026-04-30"):
             csv.writer(f, lineterminator="\n").writerows([header] + body)
         paths.append(path)
     return paths
+
+
+# The checks of a test script: each prints "ok" or "FAIL" (only "FAIL" with QUIET_OK), and
+# finish() turns the failures into the exit status.
+QUIET_OK = False
+failures = []
+checked = collections.Counter()  # checks made, by the text before the first ':'
+
+
+def check(ok, what):
+    checked[what.split(":")[0]] += 1
+    if not ok or not QUIET_OK:
+        print(("ok   " if ok else "FAIL ") + what, flush=True)
+    if not ok:
+        failures.append(what)
+    return ok
+
+
+def finish(script, detail=""):
+    """The exit status of a test script: 1 (with a line on stderr) if a check failed."""
+    if failures:
+        print(f"{script}: {len(failures)} checks failed{detail}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def records(path):
+    """The records of a JSON Lines file, blank lines skipped."""
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(x) for x in f if x.strip()]
 
 
 def run(cmd, **kw):

@@ -34,20 +34,15 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fixtures  # noqa: E402
+from fixtures import check  # noqa: E402
 
 ENV = dict(os.environ, ML_SALT="robustness-test-salt", LC_ALL="C.UTF-8")
 WORDS = ("heating broken rota late toilets dirty pay low breaks short managers shout lights "
          "car park agency staff targets cold unsafe ladder forklift training").split()
-failures = []
 report_rows = []
 opts = None
 
 
-def check(ok, what):
-    print(("ok   " if ok else "FAIL ") + what, flush=True)
-    if not ok:
-        failures.append(what)
-    return ok
 
 
 # Runs a command and prints its exit status and its own peak memory (wait4): from a small
@@ -82,9 +77,6 @@ def bounded(peak, limit_mb, what):
     check(peak < limit_mb, f"{what}: peak memory {peak:,.0f} MB < {limit_mb:,} MB")
 
 
-def ideas_of(path):
-    with open(path, encoding="utf-8") as f:
-        return [r for r in map(json.loads, f) if r.get("type") == "idea"]
 
 
 def test_big_cell(t, work):
@@ -112,7 +104,7 @@ def test_big_cell(t, work):
                                  f"ml-gather, one {opts.cell_mb} MB answer", size)
     check(code == 0, f"big-cell: ml-gather takes a {opts.cell_mb} MB answer ({err.strip()[:200]})")
     bounded(peak, 12 * opts.cell_mb + 200, "big-cell: ml-gather")
-    got = [r["text"] for r in ideas_of(ideas) if len(r["text"]) > 1000]
+    got = [r["text"] for r in fixtures.records(ideas) if r["type"] == "idea" and len(r["text"]) > 1000]
     check(len(got) == 1 and hashlib.sha256(got[0].encode()).digest() == want,
           f"big-cell: the answer is kept whole ({len(got[0]) if got else 0:,} characters)")
     line = os.path.join(work, "big-line.jsonl")
@@ -121,7 +113,7 @@ def test_big_cell(t, work):
                                  os.path.getsize(ideas))
     check(code == 0, f"big-cell: ml-concentrate ({err.strip()[:200]})")
     bounded(peak, 5 * opts.cell_mb + 200, "big-cell: ml-concentrate")
-    records = [json.loads(x) for x in open(line, encoding="utf-8")]
+    records = fixtures.records(line)
     big_id = next(r["id"] for r in records if r.get("type") == "idea" and len(r["text"]) > 1000)
     quotes = [q for r in records if r.get("type") == "theme" for q in r["quotes"]]
     check(all(len(q["text"].encode()) <= 2004 for q in quotes)
@@ -363,10 +355,7 @@ def main():
     if opts.report:
         with open(opts.report, "a", encoding="utf-8") as f:
             f.write("\n".join(report_rows) + "\n")
-    if failures:
-        print(f"size.py: {len(failures)} failed", file=sys.stderr)
-        return 1
-    return 0
+    return fixtures.finish("size.py")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
@@ -83,6 +84,12 @@ class hash_set {
  public:
   hash_set() : shards_(256) {
     for (auto& sh : shards_) sh.slots.assign(256, 0);
+  }
+  /// Starts loading k's slot into the cache (merging asks for a batch's keys ahead).
+  void prefetch(std::uint64_t k) const {
+    if (k == 0) k = 1;
+    const auto& sh = shards_[k >> 56];
+    __builtin_prefetch(sh.slots.data() + slot_of(k, sh.slots.size()));
   }
   bool insert(std::uint64_t k) {
     if (k == 0) k = 1;
@@ -271,16 +278,19 @@ class row_processor {
   std::vector<cell> cells_;
 };
 
-// Runs batches on worker threads and hands them back in the order they were submitted, so
-// the output is the same whatever the number of threads.
+// Runs batches on worker threads and merges them on a merger thread in the order they were
+// submitted, so the output is the same whatever the number of threads. The reading thread
+// only parses and submits; the merger (duplicate check, writing) runs beside it. An error on
+// a worker or the merger is rethrown to the reading thread by the next submit or drain.
 class batch_pipeline {
  public:
   using work_fn = std::function<void(row_batch&, std::size_t worker)>;
   using merge_fn = std::function<void(row_batch&)>;
   batch_pipeline(std::size_t threads, work_fn work, merge_fn merge)
       : work_(std::move(work)), merge_(std::move(merge)), threads_(threads) {
-    for (std::size_t i = 0; i < threads_ && threads_ > 1; ++i)
-      pool_.emplace_back([this, i] { loop(i); });
+    if (threads_ <= 1) return;
+    for (std::size_t i = 0; i < threads_; ++i) pool_.emplace_back([this, i] { loop(i); });
+    merger_ = std::thread([this] { merge_loop(); });
   }
   ~batch_pipeline() {
     {
@@ -288,9 +298,11 @@ class batch_pipeline {
       stop_ = true;
     }
     cv_.notify_all();
+    done_cv_.notify_all();
     for (auto& t : pool_) t.join();
+    if (merger_.joinable()) merger_.join();
   }
-  /// Takes a batch; may merge finished ones first (in order) to bound memory.
+  /// Takes a batch; waits while too many are in flight, to bound memory.
   void submit(std::unique_ptr<row_batch> b) {
     if (threads_ <= 1) {
       work_(*b, 0);
@@ -298,26 +310,33 @@ class batch_pipeline {
       recycle(std::move(b));
       return;
     }
-    while (inflight_.size() >= 2 * threads_) merge_front();
     auto job = std::make_shared<slot>();
     job->batch = std::move(b);
-    inflight_.push_back(job);
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      std::unique_lock<std::mutex> lock(mu_);
+      space_cv_.wait(lock, [&] { return failure_ || inflight_.size() < 2 * threads_; });
+      rethrow_locked();
+      inflight_.push_back(job);
       queue_.push_back(job);
     }
     cv_.notify_one();
   }
-  /// Waits for every batch and merges them.
+  /// Waits until every batch is merged.
   void drain() {
-    while (!inflight_.empty()) merge_front();
+    if (threads_ <= 1) return;
+    std::unique_lock<std::mutex> lock(mu_);
+    space_cv_.wait(lock, [&] { return failure_ || inflight_.empty(); });
+    rethrow_locked();
   }
   std::unique_ptr<row_batch> fresh() {
-    if (!spare_.empty()) {
-      auto b = std::move(spare_.back());
-      spare_.pop_back();
-      b->clear();
-      return b;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!spare_.empty()) {
+        auto b = std::move(spare_.back());
+        spare_.pop_back();
+        b->clear();
+        return b;
+      }
     }
     return std::make_unique<row_batch>();
   }
@@ -328,6 +347,14 @@ class batch_pipeline {
     std::exception_ptr failure;
     bool done = false;
   };
+  void rethrow_locked() {
+    if (!failure_) return;
+    auto f = failure_;
+    failure_ = nullptr;
+    inflight_.clear();
+    queue_.clear();
+    std::rethrow_exception(f);
+  }
   void loop(std::size_t worker) {
     for (;;) {
       std::shared_ptr<slot> job;
@@ -350,16 +377,37 @@ class batch_pipeline {
       done_cv_.notify_all();
     }
   }
-  void merge_front() {
-    auto job = inflight_.front();
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      done_cv_.wait(lock, [&] { return job->done; });
+  void merge_loop() {
+    for (;;) {
+      std::shared_ptr<slot> job;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        done_cv_.wait(lock, [&] { return stop_ || (!inflight_.empty() && inflight_.front()->done); });
+        if (stop_) return;
+        job = inflight_.front();
+      }
+      std::exception_ptr failure = job->failure;
+      if (!failure) {
+        try {
+          merge_(*job->batch);
+        } catch (...) {
+          failure = std::current_exception();
+        }
+      }
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (failure) {
+          // The first error stops the run: later batches are dropped, not merged.
+          failure_ = failure;
+          inflight_.clear();
+          queue_.clear();
+        } else {
+          inflight_.pop_front();
+          if (spare_.size() < threads_ + 1) spare_.push_back(std::move(job->batch));
+        }
+      }
+      space_cv_.notify_all();
     }
-    inflight_.pop_front();
-    if (job->failure) std::rethrow_exception(job->failure);
-    merge_(*job->batch);
-    recycle(std::move(job->batch));
   }
   void recycle(std::unique_ptr<row_batch> b) {
     if (spare_.size() < threads_ + 1) spare_.push_back(std::move(b));
@@ -369,11 +417,13 @@ class batch_pipeline {
   merge_fn merge_;
   std::size_t threads_;
   std::vector<std::thread> pool_;
+  std::thread merger_;
   std::mutex mu_;
-  std::condition_variable cv_, done_cv_;
-  std::deque<std::shared_ptr<slot>> queue_;
-  std::deque<std::shared_ptr<slot>> inflight_;
+  std::condition_variable cv_, done_cv_, space_cv_;
+  std::deque<std::shared_ptr<slot>> queue_;     // waiting for a worker
+  std::deque<std::shared_ptr<slot>> inflight_;  // submitted, not yet merged, in order
   std::vector<std::unique_ptr<row_batch>> spare_;
+  std::exception_ptr failure_;
   bool stop_ = false;
 };
 
@@ -416,6 +466,8 @@ class gatherer {
   void submit_row(long long row, long long line, const std::vector<cell>& cells);
   void submit_stream(const json_submission& s);
   void flush_batch();
+  /// Submits the open batch, waits until all are merged and adds their counts to *t_.
+  void finish_batches();
   void merge(row_batch& b);
 
   void gather_csv(text_input& in);
@@ -429,6 +481,8 @@ class gatherer {
   std::string salt_;
   std::optional<platform> forced_;
   hash_set seen_;
+  gather_tally merged_;                       // counts merged since the last drain
+  std::atomic<long long> rows_merged_{0};     // for the progress display
   table_state ts_;
   std::vector<std::unique_ptr<row_processor>> workers_;
   std::unique_ptr<batch_pipeline> pipeline_;
@@ -487,8 +541,7 @@ void row_processor::reject_item(const std::string& reason, long long row, long l
 
 void gatherer::prepare() {
   // Columns change only between batches: finish what is in flight first.
-  flush_batch();
-  pipeline_->drain();
+  finish_batches();
   // Unique keys: a question asked twice (loops, repeated labels) must not collide.
   std::unordered_map<std::string, int> used;
   ts_.keys.assign(cols_.size(), {});
@@ -531,6 +584,7 @@ void gatherer::prepare() {
 }
 
 int gatherer::add_column(const std::string& name, std::string_view first_value) {
+  finish_batches();  // the workers read cols_
   column c;
   c.name = name;
   auto lab = labels_.find(name.substr(name.rfind('/') == std::string::npos ? 0 : name.rfind('/') + 1));
@@ -918,10 +972,22 @@ void gatherer::flush_batch() {
   current_.reset();
 }
 
-// In input order: ideas whose hash was seen before are exact re-submissions.
+void gatherer::finish_batches() {
+  flush_batch();
+  pipeline_->drain();
+  if (t_) *t_ += merged_;
+  merged_ = gather_tally{};
+}
+
+// In input order (on the merger thread): ideas whose hash was seen before are exact
+// re-submissions. Counts go to merged_, which the reading thread adds to *t_ once the
+// batches are drained, so the two threads never write the same tally.
 void gatherer::merge(row_batch& b) {
-  auto& t = *t_;
+  auto& t = merged_;
   t += b.delta;
+  rows_merged_.fetch_add(b.delta.rows_read, std::memory_order_relaxed);
+  for (const auto& e : b.events)
+    if (e.k == row_batch::kind::idea) seen_.prefetch(e.hash);
   // Accepted ideas and passed records lie back to back in b.ideas: write them in runs.
   std::size_t run_start = 0, run_end = 0;
   auto flush_run = [&] {
@@ -990,8 +1056,7 @@ void gatherer::run_sample_then(
   sample_.clear();
   long long row = 0, line = 0;
   while (more(cells, row, line)) submit_row(row, line, cells);
-  flush_batch();
-  pipeline_->drain();
+  finish_batches();
 }
 
 void gatherer::gather_csv(text_input& in) {
@@ -1064,7 +1129,7 @@ void gatherer::gather_csv(text_input& in) {
     row = rec.number;
     line = rec.line;
     to_cells(rec.fields, rec.line, cells);
-    bar.update(reader.bytes_consumed(), t_->rows_read);
+    bar.update(reader.bytes_consumed(), rows_merged_.load(std::memory_order_relaxed));
     return true;
   });
   if (reader.stray_quotes() > 0)
@@ -1173,10 +1238,9 @@ void gatherer::gather_json(text_input& in) {
   diag::progress bar(file_, -1);
   while (src.next(sub)) {
     handle(sub);
-    bar.update(src.bytes_consumed(), t_->rows_read);
+    bar.update(src.bytes_consumed(), rows_merged_.load(std::memory_order_relaxed));
   }
-  flush_batch();
-  pipeline_->drain();
+  finish_batches();
 }
 
 void gatherer::gather_file(const std::string& path, gather_tally& t) {

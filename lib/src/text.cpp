@@ -284,6 +284,24 @@ static_assert(std::adjacent_find(kNonAnswers.begin(), kNonAnswers.end()) == kNon
 constexpr std::size_t kMaxNonAnswerInput = 64;  // bytes after trimming
 constexpr std::size_t kMaxNonAnswerKey = 40;    // bytes after normalising
 
+// The most ASCII letters any non-answer has. Folding and stripping keep every letter, so an
+// answer with more cannot be one: most answers are ruled out by this count alone.
+constexpr std::size_t kMaxNonAnswerLetters = [] {
+  std::size_t most = 0;
+  for (std::string_view e : kNonAnswerList) {
+    std::size_t n = 0;
+    for (char c : e) n += (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    most = std::max(most, n);
+  }
+  return most;
+}();
+
+std::size_t count_ascii_letters(std::string_view s) noexcept {
+  std::size_t n = 0;
+  for (char c : s) n += static_cast<unsigned char>((c | 0x20) - 'a') < 26;
+  return n;
+}
+
 bool is_known_non_answer(std::string_view key) noexcept {
   return std::binary_search(kNonAnswers.begin(), kNonAnswers.end(), key);
 }
@@ -951,6 +969,7 @@ bool is_non_answer(std::string_view s) {
   s = trim(s);
   if (s.empty()) return true;
   if (s.size() > kMaxNonAnswerInput) return false;
+  if (count_ascii_letters(s) > kMaxNonAnswerLetters) return false;
   char buf[kMaxNonAnswerInput];
   const std::string_view folded = fold_short(s, buf);
   const std::string_view key = strip_decoration(folded, false);

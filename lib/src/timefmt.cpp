@@ -97,6 +97,20 @@ bool looks_day_first(std::string_view raw) {
   return n >= 1 && n <= 2 && i < s.size() && (s[i] == '/' || s[i] == '.') && a > 12 && a <= 31;
 }
 
+namespace {
+// Appends v (>= 0) with at least `width` digits, zero-padded, as fmt's {:0Nd} would.
+void put_digits(std::string& out, int v, int width) {
+  char buf[12];
+  int n = 0;
+  do {
+    buf[n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v > 0 && n < 11);
+  while (n < width) buf[n++] = '0';
+  while (n > 0) out.push_back(buf[--n]);
+}
+}  // namespace
+
 std::string parse_time(std::string_view raw, bool day_first) {
   std::string_view s = trim(raw);
   if (s.empty() || s.size() > 64) return {};
@@ -137,7 +151,14 @@ std::string parse_time(std::string_view raw, bool day_first) {
     return {};
   }
   if (!valid_date(y, m, d)) return {};
-  std::string date = fmt::format("{:04d}-{:02d}-{:02d}", y, m, d);
+  // Built by hand, not with fmt: this runs once per row of an export.
+  std::string date;
+  date.reserve(32);
+  put_digits(date, y, 4);
+  date.push_back('-');
+  put_digits(date, m, 2);
+  date.push_back('-');
+  put_digits(date, d, 2);
   if (c.peek() == 'T' || c.peek() == 't')
     ++c.i;
   else
@@ -172,8 +193,14 @@ std::string parse_time(std::string_view raw, bool day_first) {
     if (hh < 12) hh += 12;
   }
   if (hh > 23 || mm > 59 || ss > 60) return {};
-  std::string out = fmt::format("{}T{:02d}:{:02d}:{:02d}", date, hh, mm, ss);
-  if (!frac.empty()) out += "." + frac;
+  std::string out = std::move(date);
+  out.push_back('T');
+  put_digits(out, hh, 2);
+  out.push_back(':');
+  put_digits(out, mm, 2);
+  out.push_back(':');
+  put_digits(out, ss, 2);
+  if (!frac.empty()) out.append(".").append(frac);
   c.spaces();
   if (c.done()) return out;
   if (c.word("z")) return c.done() ? out + "Z" : std::string();
@@ -199,7 +226,11 @@ std::string parse_time(std::string_view raw, bool day_first) {
   }
   if (!c.done() || oh > 14 || om > 59) return {};
   if (oh == 0 && om == 0) return out + "Z";
-  return out + fmt::format("{}{:02d}:{:02d}", sign, oh, om);
+  out.push_back(sign);
+  put_digits(out, oh, 2);
+  out.push_back(':');
+  put_digits(out, om, 2);
+  return out;
 }
 
 long long today_utc() {

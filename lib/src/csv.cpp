@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <cstring>
 #include <fmt/format.h>
 #include <map>
@@ -15,6 +16,22 @@
 namespace ml {
 
 namespace {
+
+// True if s[0..n) holds a '\n' or '\r': eight bytes at a time, since most quoted fields are
+// one line and counting their lines byte by byte was a tenth of reading a CSV file.
+bool has_line_break(const char* s, std::size_t n) noexcept {
+  constexpr std::uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+  auto zero_byte = [](std::uint64_t v) { return (v - ones) & ~v & high; };
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, s + i, 8);
+    if (zero_byte(w ^ (ones * '\n')) | zero_byte(w ^ (ones * '\r'))) return true;
+  }
+  for (; i < n; ++i)
+    if (s[i] == '\n' || s[i] == '\r') return true;
+  return false;
+}
 constexpr std::size_t scratch_bit = std::size_t{1} << (sizeof(std::size_t) * 8 - 1);
 
 // Counts fields per record in `sample` for delimiter `d`, quotes respected; up to 30 records.
@@ -182,8 +199,9 @@ bool csv_reader::parse(csv_record& rec, bool final_chunk) {
                                        opened, line));
         }
         std::size_t qi = static_cast<const char*>(q) - base;
-        for (std::size_t k = i; k < qi; ++k)
-          if (base[k] == '\n' || (base[k] == '\r' && (k + 1 >= n || base[k + 1] != '\n'))) ++line;
+        if (has_line_break(base + i, qi - i))
+          for (std::size_t k = i; k < qi; ++k)
+            if (base[k] == '\n' || (base[k] == '\r' && (k + 1 >= n || base[k + 1] != '\n'))) ++line;
         if (qi + 1 >= n && !final_chunk) return false;
         if (qi + 1 < n && base[qi + 1] == '"') {
           if (!escaped) {

@@ -171,14 +171,14 @@ bool is_false(std::string_view v) {
   return s == "0" || s == "false" || s == "no" || s == "partial";
 }
 
-std::string hex16(std::uint64_t h) {
+void append_hex16(std::string& out, std::uint64_t h) {
   static constexpr char hex[] = "0123456789abcdef";
-  std::string out(16, '0');
+  char buf[16];
   for (int i = 15; i >= 0; --i) {
-    out[static_cast<std::size_t>(i)] = hex[h & 15];
+    buf[i] = hex[h & 15];
     h >>= 4;
   }
-  return out;
+  out.append(buf, 16);
 }
 
 std::string format_reasons(const std::map<std::string, long long>& m) {
@@ -237,6 +237,8 @@ struct table_state {
   std::vector<column> cols;
   std::vector<std::string> keys;  // per column: the unique key for segments/ratings/ids
   std::vector<std::string> question_json, tail_json;  // pre-escaped JSON pieces
+  std::vector<std::string> key_json;                  // keys[i] as JSON, then ':'
+
   bool has_options = false, has_submitted = false;
   bool decimal_comma = false;
 };
@@ -258,6 +260,9 @@ class row_processor {
                    std::string_view text, std::string_view respondent);
   void emit_idea(std::string_view text, const column& c, int col, long long row, long long line,
                  int item);
+  /// Redacts (unless --keep-pii) and emits one item.
+  void emit_item(std::string_view text, const column& c, int col, long long row, long long line,
+                 int item);
 
   const table_state& ts_;
   pseudonymizer pseudo_;
@@ -266,7 +271,8 @@ class row_processor {
 
   // Per row scratch (reused to avoid allocations).
   std::string row_a_, row_b_, material_;
-  json_writer seg_, rat_;
+  json_writer seg_;
+  std::string ratings_;
   std::string respondent_;
   std::string unit_, time_;
   bool finished_ = true;
@@ -560,6 +566,11 @@ void gatherer::prepare() {
       ts_.keys[i] = ts_.keys[static_cast<std::size_t>(c.parent)];
     }
   }
+  ts_.key_json.assign(cols_.size(), {});
+  for (std::size_t i = 0; i < cols_.size(); ++i) {
+    append_json_string(ts_.key_json[i], ts_.keys[i]);
+    ts_.key_json[i].push_back(':');
+  }
   ts_.question_json.assign(cols_.size(), {});
   ts_.tail_json.assign(cols_.size(), {});
   ts_.has_options = ts_.has_submitted = false;
@@ -628,7 +639,7 @@ void row_processor::emit_idea(std::string_view text, const column& c, int col, l
   std::string& b = b_->ideas;
   std::size_t off = b.size();
   b.append("{\"type\":\"idea\",\"id\":\"i-");
-  b.append(hex16(h));
+  append_hex16(b, h);
   b.append("\",\"text\":");
   append_json_string(b, text);
   b.append(row_a_);
@@ -737,9 +748,8 @@ void row_processor::process_row(long long row, long long line, const std::vector
 
   // The row's context, shared by all its ideas.
   seg_.clear();
-  rat_.clear();
+  ratings_.assign("{");
   seg_.begin_object();
-  rat_.begin_object();
   // Segments are gathered per column first: options of a multiple-choice group are joined
   // under their question, "Other" text replaces "Other" (the typed text is the value), and a
   // column repeated in one row (a JSON repeat group) joins its values: a key appears once.
@@ -798,7 +808,9 @@ void row_processor::process_row(long long row, long long line, const std::vector
         if (!rated_[ci] && parse_number(v, d, ts_.decimal_comma)) {
           rated_[ci] = 1;
           touched_.push_back(ci);
-          rat_.key(ts_.keys[ci]).value(d);
+          if (ratings_.size() > 1) ratings_.push_back(',');
+          ratings_.append(ts_.key_json[ci]);
+          append_json_number(ratings_, d);
         }
         break;
       }
@@ -838,7 +850,7 @@ void row_processor::process_row(long long row, long long line, const std::vector
     value.clear();
   }
   seg_.end_object();
-  rat_.end_object();
+  ratings_.push_back('}');
   row_a_.assign(",\"respondent\":");
   append_json_string(row_a_, respondent_);
   row_a_.append(",\"unit\":");
@@ -855,7 +867,7 @@ void row_processor::process_row(long long row, long long line, const std::vector
   row_b_.append(",\"segments\":");
   row_b_.append(seg_.str());
   row_b_.append(",\"ratings\":");
-  row_b_.append(rat_.str());
+  row_b_.append(ratings_);
   row_b_.append(",\"source\":{\"file\":");
   row_b_.append(ts_.file_json);
   row_b_.append(",\"row\":");
@@ -868,7 +880,16 @@ void row_processor::process_row(long long row, long long line, const std::vector
   for (auto& [ci, raw] : answers_) {
     const column& c = ts_.cols[static_cast<std::size_t>(ci)];
     ++t.answers;
-    std::string text = to_nfc_owned(tidy_whitespace(raw));
+    // Most answers are one line of plain ASCII, not a list, with no address or phone: they
+    // go through as views into the batch, without a copy. The rest are tidied, normalised,
+    // split and redacted into owned strings.
+    const std::string_view trimmed = trim(raw);
+    std::string owned;
+    std::string_view text = trimmed;
+    if (!already_tidy(trimmed)) {
+      owned = to_nfc_owned(tidy_whitespace(raw));
+      text = owned;
+    }
     if (text.empty()) {
       --t.answers;
       continue;
@@ -878,12 +899,13 @@ void row_processor::process_row(long long row, long long line, const std::vector
       reject_item("non-answer", row, line, c, text, respondent_);
       continue;
     }
+    if (ts_.o->no_split || !may_be_list(text)) {
+      ++t.items;
+      emit_item(text, c, ci, row, line, 0);
+      continue;
+    }
     std::vector<std::string>& items = items_;
-    items.clear();
-    if (ts_.o->no_split)
-      items.push_back(std::move(text));
-    else
-      split_list_into(std::move(text), items);
+    split_list_into(owned.empty() ? std::string(text) : std::move(owned), items);
     int k = 0;
     for (auto& it : items) {
       ++k;
@@ -892,18 +914,19 @@ void row_processor::process_row(long long row, long long line, const std::vector
         reject_item("non-answer", row, line, c, it, respondent_);
         continue;
       }
-      std::string final_text;
-      if (ts_.o->keep_pii) {
-        final_text = std::move(it);
-      } else {
-        redaction_counts rc;
-        final_text = redact_pii_owned(std::move(it), &rc);
-        t.emails_redacted += rc.emails;
-        t.phones_redacted += rc.phones;
-      }
-      emit_idea(final_text, c, ci, row, line, items.size() > 1 ? k : 0);
+      emit_item(it, c, ci, row, line, items.size() > 1 ? k : 0);
     }
   }
+}
+
+void row_processor::emit_item(std::string_view text, const column& c, int col, long long row,
+                              long long line, int item) {
+  if (ts_.o->keep_pii || !may_hold_pii(text)) return emit_idea(text, c, col, row, line, item);
+  redaction_counts rc;
+  const std::string redacted = redact_pii(text, &rc);
+  b_->delta.emails_redacted += rc.emails;
+  b_->delta.phones_redacted += rc.phones;
+  emit_idea(redacted, c, col, row, line, item);
 }
 
 void row_processor::process_stream_record(long long row, long long line, std::string_view raw,

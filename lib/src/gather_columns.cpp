@@ -913,6 +913,22 @@ void assign_late_role(column& c, platform p, std::string_view first_value,
 bool parse_number(std::string_view v, double& out, bool decimal_comma) {
   v = trim(v);
   if (v.empty() || v.size() > 32) return false;
+  // Most ratings are small whole numbers: no copy, no strtod.
+  if (v.size() <= 15) {
+    long long n = 0;
+    bool digits = true;
+    for (char c : v) {
+      if (c < '0' || c > '9') {
+        digits = false;
+        break;
+      }
+      n = n * 10 + (c - '0');
+    }
+    if (digits) {
+      out = static_cast<double>(n);
+      return true;
+    }
+  }
   std::string s(v);
   if (decimal_comma) {
     for (char& c : s)

@@ -130,21 +130,26 @@ json_writer& json_writer::value(long long n) {
   out_.append(buf, static_cast<std::size_t>(r.ptr - buf));
   return *this;
 }
-json_writer& json_writer::value(double d) {
-  sep();
+
+void append_json_number(std::string& out, double d) {
   if (!std::isfinite(d)) {
-    out_.append("null");
-    return *this;
+    out.append("null");
+    return;
   }
   char buf[32];
   if (d == std::floor(d) && std::fabs(d) < 1e15) {
     auto r = std::to_chars(buf, buf + sizeof buf, static_cast<long long>(d));
-    out_.append(buf, static_cast<std::size_t>(r.ptr - buf));
-    return *this;
+    out.append(buf, static_cast<std::size_t>(r.ptr - buf));
+    return;
   }
   // The shortest form that reads back as the same double.
   auto r = std::to_chars(buf, buf + sizeof buf, d);
-  out_.append(buf, static_cast<std::size_t>(r.ptr - buf));
+  out.append(buf, static_cast<std::size_t>(r.ptr - buf));
+}
+
+json_writer& json_writer::value(double d) {
+  sep();
+  append_json_number(out_, d);
   return *this;
 }
 

@@ -35,6 +35,9 @@ std::string format_date(long long z) {
 
 namespace {
 
+// ASCII lowercase without the C locale's tolower (a call per byte).
+constexpr char ascii_fold(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c | 0x20) : c; }
+
 struct cursor {
   std::string_view s;
   std::size_t i = 0;
@@ -57,7 +60,7 @@ struct cursor {
   bool word(std::string_view w) {
     if (s.size() - i < w.size()) return false;
     for (std::size_t k = 0; k < w.size(); ++k)
-      if (std::tolower(static_cast<unsigned char>(s[i + k])) != w[k]) return false;
+      if (ascii_fold(s[i + k]) != w[k]) return false;
     i += w.size();
     return true;
   }
@@ -100,6 +103,11 @@ bool looks_day_first(std::string_view raw) {
 namespace {
 // Appends v (>= 0) with at least `width` digits, zero-padded, as fmt's {:0Nd} would.
 void put_digits(std::string& out, int v, int width) {
+  if (width == 2 && v >= 0 && v < 100) {
+    const char two[2] = {static_cast<char>('0' + v / 10), static_cast<char>('0' + v % 10)};
+    out.append(two, 2);
+    return;
+  }
   char buf[12];
   int n = 0;
   do {

@@ -12,6 +12,9 @@ namespace ml {
 /// Appends `s` to `out` as a JSON string literal (quotes included). Invalid UTF-8 bytes are
 /// replaced by U+FFFD so the output is always valid JSON; control characters are escaped.
 void append_json_string(std::string& out, std::string_view s);
+/// Appends a number as json_writer::value(double) writes it (integers without a fraction,
+/// others in the shortest form that reads back the same; NaN and infinities as null).
+void append_json_number(std::string& out, double d);
 
 /// Builds one JSON value into a string. Keys keep the order of the calls.
 ///

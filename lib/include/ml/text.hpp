@@ -71,6 +71,14 @@ std::string to_nfc_owned(std::string&& s);
 std::string redact_pii_owned(std::string&& s, redaction_counts* counts = nullptr);
 void split_list_into(std::string&& s, std::vector<std::string>& items);
 
+/// Cheap tests for that hot path, each exact in one direction. already_tidy: `s` is
+/// printable ASCII with single spaces and no space at either end, so tidy_whitespace and
+/// to_nfc return it unchanged. When may_be_list is false, split_list returns `s` as its only
+/// item; when may_hold_pii is false, redact_pii returns `s` unchanged.
+bool already_tidy(std::string_view s) noexcept;
+bool may_be_list(std::string_view s) noexcept;
+bool may_hold_pii(std::string_view s) noexcept;
+
 /// Lowercases ASCII letters only (fast, locale-free); other bytes unchanged.
 std::string ascii_lower(std::string_view s);
 

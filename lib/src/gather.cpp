@@ -247,7 +247,10 @@ struct table_state {
 class row_processor {
  public:
   row_processor(const table_state& ts, std::string_view salt) : ts_(ts), pseudo_(salt) {}
-  void reset_file() { seg_cache_.clear(); }
+  void reset_file() {
+    seg_cache_.clear();
+    seg_last_.clear();
+  }
   void run(row_batch& b);
 
  private:
@@ -268,13 +271,16 @@ class row_processor {
   pseudonymizer pseudo_;
   row_batch* b_ = nullptr;
   std::vector<std::unordered_map<std::string, std::string>> seg_cache_;
+  std::vector<const std::pair<const std::string, std::string>*> seg_last_;  // per column
 
   // Per row scratch (reused to avoid allocations).
   std::string row_a_, row_b_, material_;
   json_writer seg_;
   std::string ratings_;
   std::string respondent_;
-  std::string unit_, time_;
+  std::string_view unit_raw_;                    // this row's unit, trimmed
+  std::string last_unit_raw_, last_unit_json_;  // the last unit seen and its JSON
+  std::string time_;
   bool finished_ = true;
   std::vector<std::pair<int, std::string_view>> answers_;
   std::vector<std::string> seg_vals_, other_vals_;
@@ -664,7 +670,7 @@ void row_processor::process_row(long long row, long long line, const std::vector
   std::string_view moderated_text;
   bool consent_seen = false, consent_yes = false;
   finished_ = true;
-  unit_.clear();
+  unit_raw_ = {};
   time_.clear();
   answers_.clear();
   bool withdrawn = false;
@@ -774,7 +780,8 @@ void row_processor::process_row(long long row, long long line, const std::vector
     if (v.empty()) continue;
     switch (c.r) {
       case role::unit:
-        if (unit_.empty()) unit_ = tidy_whitespace(v);
+        // (A unit that tidies to nothing, only control characters, is no unit.)
+        if (unit_raw_.empty() && (already_tidy(v) || !tidy_whitespace(v).empty())) unit_raw_ = v;
         break;
       case role::time:
       case role::submitted:  // LimeSurvey's submitdate is also the time
@@ -835,6 +842,13 @@ void row_processor::process_row(long long row, long long line, const std::vector
     if (value.empty()) continue;
     // Categories repeat: keep each value's JSON once per column.
     auto& cache = seg_cache_[ci];
+    if (seg_last_.size() < ncols) seg_last_.resize(ncols, nullptr);
+    // Consecutive rows often give the same category: try the last one first.
+    if (const auto* last = seg_last_[ci]; last && last->first == value) {
+      seg_.raw(last->second);
+      value.clear();
+      continue;
+    }
     auto it = cache.find(value);
     if (it == cache.end()) {
       json_writer one;
@@ -847,6 +861,7 @@ void row_processor::process_row(long long row, long long line, const std::vector
       it = cache.emplace(value, one.str()).first;
     }
     seg_.raw(it->second);
+    seg_last_[ci] = &*it;
     value.clear();
   }
   seg_.end_object();
@@ -854,10 +869,17 @@ void row_processor::process_row(long long row, long long line, const std::vector
   row_a_.assign(",\"respondent\":");
   append_json_string(row_a_, respondent_);
   row_a_.append(",\"unit\":");
-  if (unit_.empty())
+  if (unit_raw_.empty()) {
     row_a_.append("null");
-  else
-    append_json_string(row_a_, unit_);
+  } else {
+    // Units repeat from row to row: the last one's JSON is kept.
+    if (unit_raw_ != last_unit_raw_) {
+      last_unit_raw_.assign(unit_raw_);
+      last_unit_json_.clear();
+      append_json_string(last_unit_json_, tidy_whitespace(unit_raw_));
+    }
+    row_a_.append(last_unit_json_);
+  }
   row_a_.append(",\"question\":");
   row_b_.assign(",\"time\":");
   if (time_.empty())

@@ -326,7 +326,7 @@ class batch_pipeline {
     job->batch = std::move(b);
     {
       std::unique_lock<std::mutex> lock(mu_);
-      space_cv_.wait(lock, [&] { return failure_ || inflight_.size() < 2 * threads_; });
+      space_cv_.wait(lock, [&] { return failure_ || inflight_.size() < threads_ + 1; });
       rethrow_locked();
       inflight_.push_back(job);
       queue_.push_back(job);
@@ -439,7 +439,7 @@ class batch_pipeline {
   bool stop_ = false;
 };
 
-constexpr std::size_t batch_rows = 256;
+constexpr std::size_t batch_rows = 1024;
 constexpr std::size_t batch_bytes = std::size_t{1} << 20;
 constexpr std::size_t batch_cells = 16384;
 

@@ -290,10 +290,11 @@ class row_processor {
   std::vector<cell> cells_;
 };
 
-// Runs batches on worker threads and merges them on a merger thread in the order they were
-// submitted, so the output is the same whatever the number of threads. The reading thread
-// only parses and submits; the merger (duplicate check, writing) runs beside it. An error on
-// a worker or the merger is rethrown to the reading thread by the next submit or drain.
+// Runs batches on worker threads and merges them in the order they were submitted, so the
+// output is the same whatever the number of threads. The reading thread only parses and
+// submits; the worker that finishes the oldest batch merges it (duplicate check, writing)
+// and any finished ones after it. An error on a worker or in a merge is rethrown to the
+// reading thread by the next submit or drain.
 class batch_pipeline {
  public:
   using work_fn = std::function<void(row_batch&, std::size_t worker)>;
@@ -302,7 +303,6 @@ class batch_pipeline {
       : work_(std::move(work)), merge_(std::move(merge)), threads_(threads) {
     if (threads_ <= 1) return;
     for (std::size_t i = 0; i < threads_; ++i) pool_.emplace_back([this, i] { loop(i); });
-    merger_ = std::thread([this] { merge_loop(); });
   }
   ~batch_pipeline() {
     {
@@ -310,9 +310,7 @@ class batch_pipeline {
       stop_ = true;
     }
     cv_.notify_all();
-    done_cv_.notify_all();
     for (auto& t : pool_) t.join();
-    if (merger_.joinable()) merger_.join();
   }
   /// Takes a batch; waits while too many are in flight, to bound memory.
   void submit(std::unique_ptr<row_batch> b) {
@@ -382,22 +380,20 @@ class batch_pipeline {
       } catch (...) {
         job->failure = std::current_exception();
       }
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        job->done = true;
-      }
-      done_cv_.notify_all();
+      std::unique_lock<std::mutex> lock(mu_);
+      job->done = true;
+      if (!merging_) merge_ready(lock);
     }
   }
-  void merge_loop() {
-    for (;;) {
-      std::shared_ptr<slot> job;
-      {
-        std::unique_lock<std::mutex> lock(mu_);
-        done_cv_.wait(lock, [&] { return stop_ || (!inflight_.empty() && inflight_.front()->done); });
-        if (stop_) return;
-        job = inflight_.front();
-      }
+  // Merges finished batches from the front, in order, on the calling worker: one worker at a
+  // time (merging_), the others go on working. A batch finished while this runs is merged by
+  // this loop; checking and clearing merging_ under one lock means none is left behind.
+  void merge_ready(std::unique_lock<std::mutex>& lock) {
+    merging_ = true;
+    bool merged = false;
+    while (!failure_ && !inflight_.empty() && inflight_.front()->done) {
+      auto job = inflight_.front();
+      lock.unlock();
       std::exception_ptr failure = job->failure;
       if (!failure) {
         try {
@@ -406,20 +402,20 @@ class batch_pipeline {
           failure = std::current_exception();
         }
       }
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        if (failure) {
-          // The first error stops the run: later batches are dropped, not merged.
-          failure_ = failure;
-          inflight_.clear();
-          queue_.clear();
-        } else {
-          inflight_.pop_front();
-          if (spare_.size() < threads_ + 1) spare_.push_back(std::move(job->batch));
-        }
+      lock.lock();
+      merged = true;
+      if (failure) {
+        // The first error stops the run: later batches are dropped, not merged.
+        failure_ = failure;
+        inflight_.clear();
+        queue_.clear();
+        break;
       }
-      space_cv_.notify_all();
+      inflight_.pop_front();
+      if (spare_.size() < threads_ + 1) spare_.push_back(std::move(job->batch));
     }
+    merging_ = false;
+    if (merged) space_cv_.notify_all();
   }
   void recycle(std::unique_ptr<row_batch> b) {
     if (spare_.size() < threads_ + 1) spare_.push_back(std::move(b));
@@ -429,14 +425,14 @@ class batch_pipeline {
   merge_fn merge_;
   std::size_t threads_;
   std::vector<std::thread> pool_;
-  std::thread merger_;
   std::mutex mu_;
-  std::condition_variable cv_, done_cv_, space_cv_;
+  std::condition_variable cv_, space_cv_;
   std::deque<std::shared_ptr<slot>> queue_;     // waiting for a worker
   std::deque<std::shared_ptr<slot>> inflight_;  // submitted, not yet merged, in order
   std::vector<std::unique_ptr<row_batch>> spare_;
   std::exception_ptr failure_;
   bool stop_ = false;
+  bool merging_ = false;  // a worker is merging
 };
 
 constexpr std::size_t batch_rows = 1024;
@@ -1024,15 +1020,17 @@ void gatherer::finish_batches() {
   merged_ = gather_tally{};
 }
 
-// In input order (on the merger thread): ideas whose hash was seen before are exact
+// In input order (on one worker at a time): ideas whose hash was seen before are exact
 // re-submissions. Counts go to merged_, which the reading thread adds to *t_ once the
 // batches are drained, so the two threads never write the same tally.
 void gatherer::merge(row_batch& b) {
   auto& t = merged_;
   t += b.delta;
   rows_merged_.fetch_add(b.delta.rows_read, std::memory_order_relaxed);
-  for (const auto& e : b.events)
-    if (e.k == row_batch::kind::idea) seen_.prefetch(e.hash);
+  // The index is far larger than the caches: ask for each idea's slot a few ideas ahead.
+  constexpr std::size_t ahead = 16;
+  for (std::size_t i = 0; i < b.events.size() && i < ahead; ++i) seen_.prefetch(b.events[i].hash);
+  std::size_t next_prefetch = ahead;
   // Accepted ideas and passed records lie back to back in b.ideas: write them in runs.
   std::size_t run_start = 0, run_end = 0;
   auto flush_run = [&] {
@@ -1047,6 +1045,7 @@ void gatherer::merge(row_batch& b) {
     run_end = off + len;
   };
   for (const auto& e : b.events) {
+    if (next_prefetch < b.events.size()) seen_.prefetch(b.events[next_prefetch++].hash);
     switch (e.k) {
       case row_batch::kind::reject:
         if (rejects_) rejects_->write(std::string_view(b.rejects).substr(e.off, e.len));

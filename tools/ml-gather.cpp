@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // ml-gather: survey exports in, one idea record per answer out (JSON Lines).
+#include <malloc.h>
+
 #include <ml/cli.hpp>
 #include <ml/gather.hpp>
 
@@ -16,6 +18,9 @@ Exit status: 0 ok; 64 usage; 65 bad data (file:line on stderr, no output written
 See ml-gather(1) and ml-records(5).)";
 
 int main(int argc, char** argv) {
+  // One malloc arena for all threads: batches are filled on one thread and freed on another,
+  // and per-thread arenas kept ~10 MB more at a million rows for no gain in speed.
+  mallopt(M_ARENA_MAX, 1);
   ml::gather_options o;
   CLI::App app{"Gather the ideas of many people from survey exports into an idea stream.\n"
                "Reads CSV, TSV, XLSX, JSON and JSON Lines from Google Forms, Microsoft Forms,\n"

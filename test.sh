@@ -3,7 +3,7 @@
 # Sets up (Debian packages, build), then runs every test: unit, golden CLI cases, man page
 # lint, the examples and the robustness tests; then builds the libFuzzer targets with clang
 # (build-fuzz/, the fuzz preset) and runs each briefly on its committed corpus
-# (ML_TEST_FUZZ_SECONDS, default 45; two at a time); then builds everything again with
+# (ML_TEST_FUZZ_SECONDS, default 30; two at a time); then builds everything again with
 # AddressSanitizer and UndefinedBehaviorSanitizer (build-asan/, the asan-ubsan preset) and
 # runs the whole suite there too: any sanitizer report or fuzzing finding fails the run.
 # ML_TEST_FUZZ=0 skips the fuzzing, ML_TEST_SANITIZE=0 the sanitizer pass.
@@ -18,11 +18,11 @@ fi
 jobs=$(nproc)
 ctest --test-dir build --output-on-failure -j "$jobs"
 if [[ "$fuzz" != 0 ]]; then
-  echo "test.sh: each fuzzer for ${ML_TEST_FUZZ_SECONDS:-45} s on its corpus (ML_TEST_FUZZ=0 skips it)" >&2
+  echo "test.sh: each fuzzer for ${ML_TEST_FUZZ_SECONDS:-30} s on its corpus (ML_TEST_FUZZ=0 skips it)" >&2
   cmake --preset fuzz >/dev/null
   cmake --build build-fuzz
   rm -rf build-fuzz/work
-  ML_FUZZ_JOBS="$jobs" fuzz/run.sh "${ML_TEST_FUZZ_SECONDS:-45}"
+  ML_FUZZ_JOBS="$jobs" fuzz/run.sh "${ML_TEST_FUZZ_SECONDS:-30}"
 fi
 if [[ "${ML_TEST_SANITIZE:-1}" != 0 ]]; then
   echo "test.sh: the whole suite again, built with ASan and UBSan (ML_TEST_SANITIZE=0 skips it)" >&2

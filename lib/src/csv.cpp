@@ -17,6 +17,8 @@ namespace ml {
 
 namespace {
 
+constexpr std::size_t huge_buffer = std::size_t{16} << 20;
+
 // True if s[0..n) holds a '\n' or '\r': eight bytes at a time, since most quoted fields are
 // one line and counting their lines byte by byte was a tenth of reading a CSV file.
 bool has_line_break(const char* s, std::size_t n) noexcept {
@@ -116,6 +118,11 @@ bool csv_reader::fill(std::size_t at_least) {
     buf_.erase(0, pos_);
     pos_ = 0;
   }
+  // After a huge record (a 100 MB answer) the window shrinks back, so that its memory is not
+  // held for the rest of the file while the workers copy and tidy that answer.
+  if (buf_.capacity() > huge_buffer && buf_.capacity() > 4 * (buf_.size() + at_least))
+    buf_.shrink_to_fit();
+  if (scratch_.capacity() > huge_buffer) std::string().swap(scratch_);  // no views into it live here
   std::size_t target = buf_.size() + at_least;
   while (!eof_ && buf_.size() < target) {
     if (!in_.next(buf_)) eof_ = true;
@@ -128,7 +135,13 @@ bool csv_reader::next(csv_record& rec) {
     // Skip blank lines (they hold no record).
     for (;;) {
       if (pos_ >= buf_.size()) {
-        if (eof_) return false;
+        if (eof_) {
+          // The end: nothing in the window is needed any more (it may have held a huge record).
+          std::string().swap(buf_);
+          std::string().swap(scratch_);
+          pos_ = 0;
+          return false;
+        }
         fill(1 << 20);
         continue;
       }

@@ -273,6 +273,16 @@ class row_processor {
   std::vector<std::unordered_map<std::string, std::string>> seg_cache_;
   std::vector<const std::pair<const std::string, std::string>*> seg_last_;  // per column
 
+  XXH3_state_t* hash_state() {
+    if (!hash_state_) hash_state_.reset(XXH3_createState());
+    if (!hash_state_) throw std::bad_alloc();
+    return hash_state_.get();
+  }
+  struct free_state {
+    void operator()(XXH3_state_t* s) const { XXH3_freeState(s); }
+  };
+  std::unique_ptr<XXH3_state_t, free_state> hash_state_;
+
   // Per row scratch (reused to avoid allocations).
   std::string row_a_, row_b_, material_;
   json_writer seg_;
@@ -627,11 +637,24 @@ void row_processor::emit_idea(std::string_view text, const column& c, int col, l
   const std::string& key = ts_.keys[ci];
   // id = hash(respondent, question, text): stable across runs and machines, and the same
   // for an exact re-submission, which is what makes it one.
-  material_.clear();
-  material_.append(respondent_).push_back('\x1f');
-  material_.append(key).push_back('\x1f');
-  material_.append(text);
-  std::uint64_t h = XXH3_64bits(material_.data(), material_.size());
+  std::uint64_t h = 0;
+  if (text.size() <= (64u << 10)) {
+    material_.clear();
+    material_.append(respondent_).push_back('\x1f');
+    material_.append(key).push_back('\x1f');
+    material_.append(text);
+    h = XXH3_64bits(material_.data(), material_.size());
+  } else {
+    // A long answer is hashed in place (the same hash as of the joined bytes), not copied.
+    XXH3_state_t* st = hash_state();
+    XXH3_64bits_reset(st);
+    XXH3_64bits_update(st, respondent_.data(), respondent_.size());
+    XXH3_64bits_update(st, "\x1f", 1);
+    XXH3_64bits_update(st, key.data(), key.size());
+    XXH3_64bits_update(st, "\x1f", 1);
+    XXH3_64bits_update(st, text.data(), text.size());
+    h = XXH3_64bits_digest(st);
+  }
   (void)row;
   (void)line;
   (void)c;
@@ -640,6 +663,9 @@ void row_processor::emit_idea(std::string_view text, const column& c, int col, l
   //  "platform":..,"item":..,"finished":false}}
   std::string& b = b_->ideas;
   std::size_t off = b.size();
+  // A long answer: room for it (and some escapes) at once, rather than doubling the buffer
+  // while it is copied in, which holds the old and the new buffer together.
+  if (text.size() > (1u << 20)) b.reserve(b.size() + text.size() + text.size() / 8 + 4096);
   b.append("{\"type\":\"idea\",\"id\":\"i-");
   append_hex16(b, h);
   b.append("\",\"text\":");
@@ -1096,6 +1122,9 @@ void gatherer::run_sample_then(
     cells.clear();
     for (auto& [ci, v] : r.cells) cells.push_back({ci, v});
     submit_row(r.row, r.line, cells);
+    // The batch has its own copy now: free this one at once (a sample row may hold a
+    // 100 MB answer).
+    std::vector<std::pair<int, std::string>>().swap(r.cells);
   }
   sample_.clear();
   long long row = 0, line = 0;

@@ -539,7 +539,10 @@ void guess_from_values(column& c, const std::vector<std::string_view>& values,
     if (v.size() >= 8 && !parse_time(v).empty()) ++times;
     words += word_count(v);
     distinct.insert(v);
-    // Multiple-choice answers joined by ", " or ";" come from a small set of options.
+    // Multiple-choice answers joined by ", " or ";" come from a small set of options. (Only
+    // the first 64 KiB of a value are split: options are short, and a huge answer, which is
+    // free text anyway, made this a map of hundreds of thousands of tokens.)
+    if (v.size() > (64u << 10)) v = v.substr(0, 64u << 10);
     std::size_t start = 0;
     while (start <= v.size()) {
       std::size_t end = v.find_first_of(",;", start);

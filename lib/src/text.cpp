@@ -1058,11 +1058,11 @@ std::string redact_pii_owned(std::string&& s, redaction_counts* counts) {
 
 void split_list_into(std::string&& s, std::vector<std::string>& items) {
   items.clear();
-  if (!may_be_list_impl(s)) {
-    if (!trim(s).empty()) items.push_back(std::move(s));
-    return;
-  }
-  items = split_list(std::string_view(s));
+  if (trim(s).empty()) return;
+  if (may_be_list_impl(s) && (split_numbered(s, &items) || split_bulleted(s, &items))) return;
+  // Not a list: the text itself is the one item, moved, not copied (it may be 100 MB).
+  items.clear();
+  items.push_back(std::move(s));
 }
 
 bool is_yes(std::string_view v) {

@@ -5,6 +5,7 @@
 #include "ml/gather.hpp"
 
 #include <gtest/gtest.h>
+#include <xxhash.h>
 #include <stdlib.h>
 
 #include <filesystem>
@@ -807,6 +808,33 @@ TEST(Gather, LargeInputGivesTheSameOutputEveryRun) {
   EXPECT_EQ(a.output, b.output);
   EXPECT_EQ(a.ideas.size(), 10'000u);
   EXPECT_EQ(a.ideas.back()["source"]["row"], 10'001);
+}
+
+// An idea's id is XXH3-64 of "respondent \x1f question \x1f text". Answers over 64 KiB are
+// hashed piece by piece instead of copied together: the id must not change with that.
+TEST(Gather, IdIsTheHashOfRespondentQuestionAndTextAtAnyLength) {
+  temp_dir dir;
+  std::string long_answer;
+  for (int i = 0; long_answer.size() < 70'000; ++i)
+    long_answer += "the rota changes every week and nobody is asked " + std::to_string(i) + " ";
+  long_answer.pop_back();
+  std::string csv = "Email Address,What should change?\n"
+                    "a@example.org,Longer breaks\n"
+                    "b@example.org," + long_answer + "\n"
+                    "b@example.org," + long_answer + "\n";
+  auto g = run(dir, {dir.write("ids.csv", csv)});
+  ASSERT_EQ(g.ideas.size(), 2u);  // the third row repeats the second: a duplicate
+  for (auto& idea : g.ideas) {
+    std::string material = idea["respondent"].get<std::string>() + '\x1f' +
+                           idea["question"].get<std::string>() + '\x1f' +
+                           idea["text"].get<std::string>();
+    char want[19];
+    std::snprintf(want, sizeof want, "i-%016llx",
+                  static_cast<unsigned long long>(XXH3_64bits(material.data(), material.size())));
+    EXPECT_EQ(idea["id"], want) << idea["text"].get<std::string>().size() << " bytes";
+  }
+  EXPECT_EQ(g.ideas[1]["text"], long_answer);
+  EXPECT_EQ(g.tallies.at(0).items_rejected.at("duplicate"), 1);
 }
 
 TEST(Gather, UnicodeNormalisedToNfc) {

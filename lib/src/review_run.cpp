@@ -60,9 +60,46 @@ struct plan_data {
   long long rollout_start = -1;
 };
 
-void take_record(const nlohmann::json& j, const std::string& file, long long line,
-                 plan_data& p) {
-  std::string type = str_field(j, "type");
+// Field access on simdjson's DOM, with nlohmann's meaning: a field that is missing or not a
+// string reads as "". (Where a key appears twice in one object, the first counts.)
+using dom_object = simdjson::dom::object;
+using dom_element = simdjson::dom::element;
+
+std::string str_field(const dom_object& o, const char* key) {
+  std::string_view s;
+  return o[key].get_string().get(s) ? std::string() : std::string(s);
+}
+// An integer field (nlohmann's is_number_integer: signed or unsigned, not a float).
+bool int_field(const dom_object& o, const char* key, long long* out) {
+  dom_element e;
+  if (o[key].get(e)) return false;
+  if (std::int64_t i; !e.get_int64().get(i)) return *out = i, true;
+  if (std::uint64_t u; !e.get_uint64().get(u)) return *out = static_cast<long long>(u), true;
+  return false;
+}
+// Any number, as a double.
+bool number_of(const dom_element& e, double* out) {
+  if (double d; !e.get_double().get(d)) return *out = d, true;
+  if (std::int64_t i; !e.get_int64().get(i)) return *out = static_cast<double>(i), true;
+  if (std::uint64_t u; !e.get_uint64().get(u)) return *out = static_cast<double>(u), true;
+  return false;
+}
+// The field's value as text: a string as it is, null or missing as "", anything else as
+// nlohmann's dump() writes it (the form the CSV reports and the rejects use).
+std::string text_field(const dom_object& o, const char* key) {
+  dom_element e;
+  if (o[key].get(e) || e.is_null()) return {};
+  if (std::string_view s; !e.get_string().get(s)) return std::string(s);
+  if (std::int64_t i; !e.get_int64().get(i)) return nlohmann::json(i).dump();
+  if (std::uint64_t u; !e.get_uint64().get(u)) return nlohmann::json(u).dump();
+  if (double d; !e.get_double().get(d)) return nlohmann::json(d).dump();
+  if (bool b; !e.get_bool().get(b)) return b ? "true" : "false";
+  return nlohmann::json::parse(simdjson::to_string(e)).dump();
+}
+
+void take_record(const dom_object& j, std::string_view type, const std::string& file,
+                 long long line, plan_data& p) {
+  simdjson::dom::array arr;
   if (type == "directive") {
     rv_directive d;
     d.where = fmt::format("{}:{}", file, line);
@@ -71,26 +108,30 @@ void take_record(const nlohmann::json& j, const std::string& file, long long lin
     d.theme = str_field(j, "theme");
     d.tier = str_field(j, "tier");
     d.phase = str_field(j, "phase");
-    if (auto o = j.find("order"); o != j.end() && o->is_number_integer()) d.order = o->get<int>();
-    if (auto c = j.find("call"); c != j.end() && c->is_object()) {
-      d.task = str_field(*c, "phrase");
-      if (d.task.empty()) d.task = str_field(*c, "label");
+    if (long long o = 0; int_field(j, "order", &o)) d.order = static_cast<int>(o);
+    if (dom_object c; !j["call"].get_object().get(c)) {
+      d.task = str_field(c, "phrase");
+      if (d.task.empty()) d.task = str_field(c, "label");
     }
     d.start = parse_report_date(str_field(j, "start"));
     d.due = parse_report_date(str_field(j, "due"));
-    if (auto c = j.find("checkup"); c != j.end() && c->is_array())
-      for (const auto& x : *c)
-        if (x.is_string()) d.checkups.push_back(parse_report_date(x.get<std::string>()));
-    if (auto ms = j.find("milestones"); ms != j.end() && ms->is_array()) {
-      for (const auto& x : *ms) {
-        long long day = x.is_object() ? parse_report_date(str_field(x, "date")) : -1;
-        auto pr = x.is_object() ? x.find("progress") : x.end();
-        if (day < 0 || pr == x.end() || !pr->is_number() || pr->get<double>() < 0 ||
-            pr->get<double>() > 100)
+    if (!j["checkup"].get_array().get(arr))
+      for (dom_element x : arr)
+        if (std::string_view v; !x.get_string().get(v))
+          d.checkups.push_back(parse_report_date(std::string(v)));
+    if (!j["milestones"].get_array().get(arr)) {
+      for (dom_element x : arr) {
+        dom_object m;
+        const bool is_object = !x.get_object().get(m);
+        long long day = is_object ? parse_report_date(str_field(m, "date")) : -1;
+        dom_element pr;
+        double progress = 0;
+        if (day < 0 || m["progress"].get(pr) || !number_of(pr, &progress) || progress < 0 ||
+            progress > 100)
           throw data_error(file, line,
                            "a milestone needs a \"date\" (YYYY-MM-DD) and a \"progress\" from 0 "
                            "to 100");
-        d.milestones.emplace_back(day, pr->get<double>());
+        d.milestones.emplace_back(day, progress);
       }
       std::sort(d.milestones.begin(), d.milestones.end());
     }
@@ -104,9 +145,9 @@ void take_record(const nlohmann::json& j, const std::string& file, long long lin
     p.directives.push_back(std::move(d));
   } else if (type == "dispatch") {
     p.tasks.clear();
-    if (auto t = j.find("tasks"); t != j.end() && t->is_array())
-      for (const auto& x : *t)
-        if (x.is_string()) p.tasks.push_back(x.get<std::string>());
+    if (!j["tasks"].get_array().get(arr))
+      for (dom_element x : arr)
+        if (std::string_view v; !x.get_string().get(v)) p.tasks.emplace_back(v);
     p.rollout_start = parse_report_date(str_field(j, "rollout_start"));
   } else if (type == "theme") {
     review_model::theme_info t;
@@ -114,16 +155,15 @@ void take_record(const nlohmann::json& j, const std::string& file, long long lin
     t.tier = str_field(j, "tier");
     t.label = str_field(j, "label");
     t.phrase = str_field(j, "phrase");
-    if (auto r = j.find("rank"); r != j.end() && r->is_number_integer()) t.rank = r->get<int>();
-    if (auto s = j.find("support"); s != j.end() && s->is_object())
-      if (auto r = s->find("respondents"); r != s->end() && r->is_number_integer())
-        t.respondents = r->get<long long>();
+    if (long long r = 0; int_field(j, "rank", &r)) t.rank = static_cast<int>(r);
+    if (dom_object sup; !j["support"].get_object().get(sup))
+      if (long long r = 0; int_field(sup, "respondents", &r)) t.respondents = r;
     if (!t.id.empty()) p.themes.push_back(std::move(t));
   } else if (type == "brief") {
     std::string unit = str_field(j, "unit");
-    if (auto s = j.find("sub_units"); s != j.end() && s->is_array())
-      for (const auto& x : *s)
-        if (x.is_object()) p.parent[str_field(x, "unit")] = unit;
+    if (!j["sub_units"].get_array().get(arr))
+      for (dom_element x : arr)
+        if (dom_object o; !x.get_object().get(o)) p.parent[str_field(o, "unit")] = unit;
   }
 }
 
@@ -235,45 +275,29 @@ void review_run::read_jsonl(text_input& in, const std::string& file) {
     if (!obj["type"].get_string().get(kind) && kind != "header" && kind != "report" &&
         kind != "directive" && kind != "dispatch" && kind != "theme" && kind != "brief")
       continue;
-    nlohmann::json rec;
-    try {
-      rec = nlohmann::json::parse(raw);
-    } catch (const nlohmann::json::exception& e) {
-      throw data_error(file, lineno, "invalid JSON" + json_error_text(e));
-    }
-    if (!rec.is_object())
-      throw data_error(file, lineno, fmt::format("a record must be a JSON object, not {}",
-                                                 rec.type_name()));
-    std::string type = str_field(rec, "type");
-    if (type == "header") {
-      check_header_version(rec, file, lineno);
+    if (kind == "header") {
+      check_header_version(raw, file, lineno);
       continue;
     }
-    if (type == "report") {
+    if (kind == "report") {
       report_row row;
       row.file = file;
       row.line = lineno;
-      auto text = [&](const char* k) {
-        auto it = rec.find(k);
-        if (it == rec.end() || it->is_null()) return std::string();
-        if (it->is_string()) return it->get<std::string>();
-        return it->dump();
-      };
-      row.directive = text("directive");
-      row.unit = text("unit");
-      row.theme = text("theme");
-      row.date = text("date");
-      row.status = text("status");
-      row.progress = text("progress");
-      row.support = text("support");
-      row.notes = tidy_whitespace(text("notes"));
+      row.directive = text_field(obj, "directive");
+      row.unit = text_field(obj, "unit");
+      row.theme = text_field(obj, "theme");
+      row.date = text_field(obj, "date");
+      row.status = text_field(obj, "status");
+      row.progress = text_field(obj, "progress");
+      row.support = text_field(obj, "support");
+      row.notes = tidy_whitespace(text_field(obj, "notes"));
       for (const char* k : {"directive", "unit", "theme", "date", "status", "progress", "support",
                             "notes"})
-        if (rec.contains(k)) row.fields[k] = text(k);
+        if (dom_element e; !obj[k].get(e)) row.fields[k] = text_field(obj, k);
       ++m_.read;
       take_row(std::move(row));
     } else {
-      take_record(rec, file, lineno, plan_);
+      take_record(obj, kind, file, lineno, plan_);
     }
   }
 }

@@ -381,7 +381,7 @@ class batch_pipeline {
       {
         std::unique_lock<std::mutex> lock(mu_);
         cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
-        if (queue_.empty()) return;
+        if (stop_ || queue_.empty()) return;  // stopping: queued batches are not wanted
         job = queue_.front();
         queue_.pop_front();
       }
@@ -401,7 +401,8 @@ class batch_pipeline {
   void merge_ready(std::unique_lock<std::mutex>& lock) {
     merging_ = true;
     bool merged = false;
-    while (!failure_ && !inflight_.empty() && inflight_.front()->done) {
+    // Once the pipeline is stopping (the reader failed), nothing more is written.
+    while (!stop_ && !failure_ && !inflight_.empty() && inflight_.front()->done) {
       auto job = inflight_.front();
       lock.unlock();
       std::exception_ptr failure = job->failure;
@@ -422,13 +423,20 @@ class batch_pipeline {
         break;
       }
       inflight_.pop_front();
-      if (spare_.size() < threads_ + 1) spare_.push_back(std::move(job->batch));
+      keep_spare(std::move(job->batch));
     }
     merging_ = false;
     if (merged) space_cv_.notify_all();
   }
-  void recycle(std::unique_ptr<row_batch> b) {
-    if (spare_.size() < threads_ + 1) spare_.push_back(std::move(b));
+  void recycle(std::unique_ptr<row_batch> b) { keep_spare(std::move(b)); }
+  // Keeps a merged batch for reuse, unless enough are kept or it grew huge (a 100 MB
+  // answer): that one is freed rather than held for the rest of the run.
+  void keep_spare(std::unique_ptr<row_batch> b) {
+    constexpr std::size_t huge = std::size_t{16} << 20;
+    if (spare_.size() >= threads_ + 1 || b->arena.capacity() > huge || b->ideas.capacity() > huge ||
+        b->rejects.capacity() > huge)
+      return;
+    spare_.push_back(std::move(b));
   }
 
   work_fn work_;
@@ -1318,6 +1326,7 @@ void gatherer::gather_json(text_input& in) {
 
 void gatherer::gather_file(const std::string& path, gather_tally& t) {
   t_ = &t;
+  rows_merged_.store(0, std::memory_order_relaxed);  // the progress display counts per file
   file_ = path == "-" ? "<stdin>" : path;
   t.file = file_;
   cols_.clear();

@@ -61,18 +61,30 @@ struct plan_data {
 };
 
 // Field access on simdjson's DOM, with nlohmann's meaning: a field that is missing or not a
-// string reads as "". (Where a key appears twice in one object, the first counts.)
+// string reads as "", and where a key appears twice in one object the last value counts.
 using dom_object = simdjson::dom::object;
 using dom_element = simdjson::dom::element;
 
+simdjson::simdjson_result<dom_element> field(const dom_object& o, std::string_view key) {
+  dom_element found;
+  bool any = false;
+  for (auto kv : o)
+    if (kv.key == key) {
+      found = kv.value;
+      any = true;
+    }
+  if (!any) return simdjson::NO_SUCH_FIELD;
+  return found;
+}
+
 std::string str_field(const dom_object& o, const char* key) {
   std::string_view s;
-  return o[key].get_string().get(s) ? std::string() : std::string(s);
+  return field(o, key).get_string().get(s) ? std::string() : std::string(s);
 }
 // An integer field (nlohmann's is_number_integer: signed or unsigned, not a float).
 bool int_field(const dom_object& o, const char* key, long long* out) {
   dom_element e;
-  if (o[key].get(e)) return false;
+  if (field(o, key).get(e)) return false;
   if (std::int64_t i; !e.get_int64().get(i)) return *out = i, true;
   if (std::uint64_t u; !e.get_uint64().get(u)) return *out = static_cast<long long>(u), true;
   return false;
@@ -88,7 +100,7 @@ bool number_of(const dom_element& e, double* out) {
 // nlohmann's dump() writes it (the form the CSV reports and the rejects use).
 std::string text_field(const dom_object& o, const char* key) {
   dom_element e;
-  if (o[key].get(e) || e.is_null()) return {};
+  if (field(o, key).get(e) || e.is_null()) return {};
   if (std::string_view s; !e.get_string().get(s)) return std::string(s);
   if (std::int64_t i; !e.get_int64().get(i)) return nlohmann::json(i).dump();
   if (std::uint64_t u; !e.get_uint64().get(u)) return nlohmann::json(u).dump();
@@ -109,24 +121,24 @@ void take_record(const dom_object& j, std::string_view type, const std::string& 
     d.tier = str_field(j, "tier");
     d.phase = str_field(j, "phase");
     if (long long o = 0; int_field(j, "order", &o)) d.order = static_cast<int>(o);
-    if (dom_object c; !j["call"].get_object().get(c)) {
+    if (dom_object c; !field(j, "call").get_object().get(c)) {
       d.task = str_field(c, "phrase");
       if (d.task.empty()) d.task = str_field(c, "label");
     }
     d.start = parse_report_date(str_field(j, "start"));
     d.due = parse_report_date(str_field(j, "due"));
-    if (!j["checkup"].get_array().get(arr))
+    if (!field(j, "checkup").get_array().get(arr))
       for (dom_element x : arr)
         if (std::string_view v; !x.get_string().get(v))
           d.checkups.push_back(parse_report_date(std::string(v)));
-    if (!j["milestones"].get_array().get(arr)) {
+    if (!field(j, "milestones").get_array().get(arr)) {
       for (dom_element x : arr) {
         dom_object m;
         const bool is_object = !x.get_object().get(m);
         long long day = is_object ? parse_report_date(str_field(m, "date")) : -1;
         dom_element pr;
         double progress = 0;
-        if (day < 0 || m["progress"].get(pr) || !number_of(pr, &progress) || progress < 0 ||
+        if (day < 0 || field(m, "progress").get(pr) || !number_of(pr, &progress) || progress < 0 ||
             progress > 100)
           throw data_error(file, line,
                            "a milestone needs a \"date\" (YYYY-MM-DD) and a \"progress\" from 0 "
@@ -145,7 +157,7 @@ void take_record(const dom_object& j, std::string_view type, const std::string& 
     p.directives.push_back(std::move(d));
   } else if (type == "dispatch") {
     p.tasks.clear();
-    if (!j["tasks"].get_array().get(arr))
+    if (!field(j, "tasks").get_array().get(arr))
       for (dom_element x : arr)
         if (std::string_view v; !x.get_string().get(v)) p.tasks.emplace_back(v);
     p.rollout_start = parse_report_date(str_field(j, "rollout_start"));
@@ -156,12 +168,12 @@ void take_record(const dom_object& j, std::string_view type, const std::string& 
     t.label = str_field(j, "label");
     t.phrase = str_field(j, "phrase");
     if (long long r = 0; int_field(j, "rank", &r)) t.rank = static_cast<int>(r);
-    if (dom_object sup; !j["support"].get_object().get(sup))
+    if (dom_object sup; !field(j, "support").get_object().get(sup))
       if (long long r = 0; int_field(sup, "respondents", &r)) t.respondents = r;
     if (!t.id.empty()) p.themes.push_back(std::move(t));
   } else if (type == "brief") {
     std::string unit = str_field(j, "unit");
-    if (!j["sub_units"].get_array().get(arr))
+    if (!field(j, "sub_units").get_array().get(arr))
       for (dom_element x : arr)
         if (dom_object o; !x.get_object().get(o)) p.parent[str_field(o, "unit")] = unit;
   }
@@ -282,7 +294,7 @@ void review_run::read_jsonl(text_input& in, const std::string& file) {
     simdjson::dom::object obj;
     if (doc.get_object().get(obj)) bad_json_line(file, lineno, raw, "not an object", "");
     std::string_view kind;
-    if (!obj["type"].get_string().get(kind) && kind != "header" && kind != "report" &&
+    if (!field(obj, "type").get_string().get(kind) && kind != "header" && kind != "report" &&
         kind != "directive" && kind != "dispatch" && kind != "theme" && kind != "brief")
       continue;
     if (kind == "header") {
@@ -304,7 +316,7 @@ void review_run::read_jsonl(text_input& in, const std::string& file) {
       std::map<std::string, std::string> fields;
       for (const char* k : {"directive", "unit", "theme", "date", "status", "progress", "support",
                             "notes"})
-        if (dom_element e; !obj[k].get(e)) fields[k] = text_field(obj, k);
+        if (dom_element e; !field(obj, k).get(e)) fields[k] = text_field(obj, k);
       row.fields = fields_json(fields);
       ++m_.read;
       take_row(std::move(row));

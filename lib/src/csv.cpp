@@ -142,7 +142,7 @@ bool csv_reader::next(csv_record& rec) {
           pos_ = 0;
           return false;
         }
-        fill(1 << 20);
+        fill(1 << 18);
         continue;
       }
       char c = buf_[pos_];
@@ -152,7 +152,7 @@ bool csv_reader::next(csv_record& rec) {
         ++consumed_;
       } else if (c == '\r') {
         if (pos_ + 1 >= buf_.size() && !eof_) {
-          fill(1 << 20);
+          fill(1 << 18);
           continue;
         }
         ++pos_;
@@ -174,7 +174,7 @@ bool csv_reader::next(csv_record& rec) {
                        fmt::format("a record longer than {} MiB; this is probably a quoting error "
                                    "(an unbalanced '\"')",
                                    max_record_bytes >> 20));
-    fill(std::max<std::size_t>(have, 1 << 20));
+    fill(std::max<std::size_t>(have, 1 << 18));
   }
 }
 

@@ -20,7 +20,7 @@ namespace ml {
 
 namespace {
 
-constexpr std::size_t chunk_size = 1 << 20;
+constexpr std::size_t chunk_size = 1 << 18;
 constexpr std::size_t sniff_size = 1 << 16;
 
 long long count_newlines(std::string_view s) {

@@ -246,7 +246,10 @@ struct table_state {
 // Turns rows into idea and reject records. One per worker thread; all its state is its own.
 class row_processor {
  public:
-  row_processor(const table_state& ts, std::string_view salt) : ts_(ts), pseudo_(salt) {}
+  row_processor(const table_state& ts, std::string_view salt)
+      : ts_(ts), pseudo_(salt), hash_state_(XXH3_createState()) {
+    if (!hash_state_) throw std::bad_alloc();
+  }
   void reset_file() {
     seg_cache_.clear();
     seg_last_.clear();
@@ -261,11 +264,9 @@ class row_processor {
                   std::string_view respondent);
   void reject_item(const std::string& reason, long long row, long long line, const column& c,
                    std::string_view text, std::string_view respondent);
-  void emit_idea(std::string_view text, const column& c, int col, long long row, long long line,
-                 int item);
+  void emit_idea(std::string_view text, int col, int item);
   /// Redacts (unless --keep-pii) and emits one item.
-  void emit_item(std::string_view text, const column& c, int col, long long row, long long line,
-                 int item);
+  void emit_item(std::string_view text, int col, int item);
 
   const table_state& ts_;
   pseudonymizer pseudo_;
@@ -273,18 +274,13 @@ class row_processor {
   std::vector<std::unordered_map<std::string, std::string>> seg_cache_;
   std::vector<const std::pair<const std::string, std::string>*> seg_last_;  // per column
 
-  XXH3_state_t* hash_state() {
-    if (!hash_state_) hash_state_.reset(XXH3_createState());
-    if (!hash_state_) throw std::bad_alloc();
-    return hash_state_.get();
-  }
   struct free_state {
     void operator()(XXH3_state_t* s) const { XXH3_freeState(s); }
   };
-  std::unique_ptr<XXH3_state_t, free_state> hash_state_;
+  std::unique_ptr<XXH3_state_t, free_state> hash_state_;  // for the ids
 
   // Per row scratch (reused to avoid allocations).
-  std::string row_a_, row_b_, material_;
+  std::string row_a_, row_b_;
   json_writer seg_;
   std::string ratings_;
   std::string respondent_;
@@ -327,7 +323,7 @@ class batch_pipeline {
     if (threads_ <= 1) {
       work_(*b, 0);
       merge_(*b);
-      recycle(std::move(b));
+      keep_spare(std::move(b));
       return;
     }
     auto job = std::make_shared<slot>();
@@ -428,7 +424,6 @@ class batch_pipeline {
     merging_ = false;
     if (merged) space_cv_.notify_all();
   }
-  void recycle(std::unique_ptr<row_batch> b) { keep_spare(std::move(b)); }
   // Keeps a merged batch for reuse, unless enough are kept or it grew huge (a 100 MB
   // answer): that one is freed rather than held for the rest of the run.
   void keep_spare(std::unique_ptr<row_batch> b) {
@@ -639,33 +634,20 @@ void gatherer::list_columns() {
   }
 }
 
-void row_processor::emit_idea(std::string_view text, const column& c, int col, long long row,
-                              long long line, int item) {
+void row_processor::emit_idea(std::string_view text, int col, int item) {
   const auto ci = static_cast<std::size_t>(col);
   const std::string& key = ts_.keys[ci];
   // id = hash(respondent, question, text): stable across runs and machines, and the same
-  // for an exact re-submission, which is what makes it one.
-  std::uint64_t h = 0;
-  if (text.size() <= (64u << 10)) {
-    material_.clear();
-    material_.append(respondent_).push_back('\x1f');
-    material_.append(key).push_back('\x1f');
-    material_.append(text);
-    h = XXH3_64bits(material_.data(), material_.size());
-  } else {
-    // A long answer is hashed in place (the same hash as of the joined bytes), not copied.
-    XXH3_state_t* st = hash_state();
-    XXH3_64bits_reset(st);
-    XXH3_64bits_update(st, respondent_.data(), respondent_.size());
-    XXH3_64bits_update(st, "\x1f", 1);
-    XXH3_64bits_update(st, key.data(), key.size());
-    XXH3_64bits_update(st, "\x1f", 1);
-    XXH3_64bits_update(st, text.data(), text.size());
-    h = XXH3_64bits_digest(st);
-  }
-  (void)row;
-  (void)line;
-  (void)c;
+  // for an exact re-submission, which is what makes it one. Hashed in pieces, so that a long
+  // answer is not copied (the same hash as of the joined bytes).
+  XXH3_state_t* st = hash_state_.get();
+  XXH3_64bits_reset(st);
+  XXH3_64bits_update(st, respondent_.data(), respondent_.size());
+  XXH3_64bits_update(st, "\x1f", 1);
+  XXH3_64bits_update(st, key.data(), key.size());
+  XXH3_64bits_update(st, "\x1f", 1);
+  XXH3_64bits_update(st, text.data(), text.size());
+  const std::uint64_t h = XXH3_64bits_digest(st);
   // {"type":"idea","id":..,"text":..,"respondent":..,"unit":..,"question":..,"time":..,
   //  "segments":{..},"ratings":{..},"source":{"file":..,"row":..,"line":..,"column":..,
   //  "platform":..,"item":..,"finished":false}}
@@ -953,7 +935,7 @@ void row_processor::process_row(long long row, long long line, const std::vector
     }
     if (ts_.o->no_split || !may_be_list(text)) {
       ++t.items;
-      emit_item(text, c, ci, row, line, 0);
+      emit_item(text, ci, 0);
       continue;
     }
     std::vector<std::string>& items = items_;
@@ -966,19 +948,18 @@ void row_processor::process_row(long long row, long long line, const std::vector
         reject_item("non-answer", row, line, c, it, respondent_);
         continue;
       }
-      emit_item(it, c, ci, row, line, items.size() > 1 ? k : 0);
+      emit_item(it, ci, items.size() > 1 ? k : 0);
     }
   }
 }
 
-void row_processor::emit_item(std::string_view text, const column& c, int col, long long row,
-                              long long line, int item) {
-  if (ts_.o->keep_pii || !may_hold_pii(text)) return emit_idea(text, c, col, row, line, item);
+void row_processor::emit_item(std::string_view text, int col, int item) {
+  if (ts_.o->keep_pii || !may_hold_pii(text)) return emit_idea(text, col, item);
   redaction_counts rc;
   const std::string redacted = redact_pii(text, &rc);
   b_->delta.emails_redacted += rc.emails;
   b_->delta.phones_redacted += rc.phones;
-  emit_idea(redacted, c, col, row, line, item);
+  emit_idea(redacted, col, item);
 }
 
 void row_processor::process_stream_record(long long row, long long line, std::string_view raw,

@@ -10,7 +10,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -61,23 +60,10 @@ std::string pseudonymizer::normalise(std::string_view raw) {
 }
 
 std::string pseudonymizer::operator()(std::string_view raw) const {
-  // normalise(), without a string: an id is hashed as it is (trimmed), an e-mail lowercased.
-  const std::string_view t = trim(raw);
+  const std::string norm = normalise(raw);
   unsigned char inner_digest[32], mac[32];
   SHA256_CTX work = impl_->inner;
-  if (t.find('@') == std::string_view::npos) {
-    SHA256_Update(&work, t.data(), t.size());
-  } else {
-    char lower[128];
-    for (std::size_t i = 0; i < t.size(); i += sizeof lower) {
-      const std::size_t n = std::min(sizeof lower, t.size() - i);
-      for (std::size_t k = 0; k < n; ++k) {
-        const char c = t[i + k];
-        lower[k] = c >= 'A' && c <= 'Z' ? static_cast<char>(c | 0x20) : c;
-      }
-      SHA256_Update(&work, lower, n);
-    }
-  }
+  SHA256_Update(&work, norm.data(), norm.size());
   SHA256_Final(inner_digest, &work);
   work = impl_->outer;
   SHA256_Update(&work, inner_digest, 32);

@@ -96,11 +96,10 @@ bool number_of(const dom_element& e, double* out) {
   if (std::uint64_t u; !e.get_uint64().get(u)) return *out = static_cast<double>(u), true;
   return false;
 }
-// The field's value as text: a string as it is, null or missing as "", anything else as
-// nlohmann's dump() writes it (the form the CSV reports and the rejects use).
-std::string text_field(const dom_object& o, const char* key) {
-  dom_element e;
-  if (field(o, key).get(e) || e.is_null()) return {};
+// A value as text: a string as it is, null as "", anything else as nlohmann's dump() writes
+// it (the form the CSV reports and the rejects use).
+std::string text_of(const dom_element& e) {
+  if (e.is_null()) return {};
   if (std::string_view s; !e.get_string().get(s)) return std::string(s);
   if (std::int64_t i; !e.get_int64().get(i)) return nlohmann::json(i).dump();
   if (std::uint64_t u; !e.get_uint64().get(u)) return nlohmann::json(u).dump();
@@ -305,18 +304,24 @@ void review_run::read_jsonl(text_input& in, const std::string& file) {
       report_row row;
       row.file = file;
       row.line = lineno;
-      row.directive = text_field(obj, "directive");
-      row.unit = text_field(obj, "unit");
-      row.theme = text_field(obj, "theme");
-      row.date = text_field(obj, "date");
-      row.status = text_field(obj, "status");
-      row.progress = text_field(obj, "progress");
-      row.support = text_field(obj, "support");
-      row.notes = tidy_whitespace(text_field(obj, "notes"));
+      // One pass over the record: a key given twice keeps its last value.
       std::map<std::string, std::string> fields;
-      for (const char* k : {"directive", "unit", "theme", "date", "status", "progress", "support",
-                            "notes"})
-        if (dom_element e; !field(obj, k).get(e)) fields[k] = text_field(obj, k);
+      for (auto kv : obj)
+        for (const char* k : {"directive", "unit", "theme", "date", "status", "progress",
+                              "support", "notes"})
+          if (kv.key == k) fields[k] = text_of(kv.value);
+      auto value = [&](const char* k) {
+        auto it = fields.find(k);
+        return it == fields.end() ? std::string() : it->second;
+      };
+      row.directive = value("directive");
+      row.unit = value("unit");
+      row.theme = value("theme");
+      row.date = value("date");
+      row.status = value("status");
+      row.progress = value("progress");
+      row.support = value("support");
+      row.notes = tidy_whitespace(value("notes"));
       row.fields = fields_json(fields);
       ++m_.read;
       take_row(std::move(row));

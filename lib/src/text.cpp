@@ -669,9 +669,11 @@ bool has_two_bullets(std::string_view s) noexcept {
   return false;
 }
 
+}  // namespace
+
 // Cheap test that rules out most answers: a list needs a line break, a ')', a "1." or "1 ",
 // or two bullets.
-bool may_be_list_impl(std::string_view s) noexcept {
+bool may_be_list(std::string_view s) noexcept {
   std::uint64_t found = 0, ones = 0, lead = 0;
   for_each_word(s, 0, [&](std::uint64_t w) {
     found |= bytes_equal(w, '\n') | bytes_equal(w, '\r') | bytes_equal(w, ')');
@@ -685,6 +687,8 @@ bool may_be_list_impl(std::string_view s) noexcept {
   }
   return lead != 0 && has_two_bullets(s);
 }
+
+namespace {
 
 // ---------------------------------------------------------------------------------------------
 // redact_pii
@@ -902,8 +906,10 @@ std::size_t match_phone(std::string_view s, std::size_t i) noexcept {
   return npos;
 }
 
+}  // namespace
+
 // Cheap test that rules out most answers: PII needs an '@' or seven digits.
-bool may_hold_pii_impl(std::string_view s) noexcept {
+bool may_hold_pii(std::string_view s) noexcept {
   std::uint64_t at_sign = 0;
   int digits = 0;
   for_each_word(s, 0, [&](std::uint64_t w) {
@@ -914,11 +920,7 @@ bool may_hold_pii_impl(std::string_view s) noexcept {
   return at_sign != 0 || digits >= 7;
 }
 
-}  // namespace
-
 bool already_tidy(std::string_view s) noexcept { return !s.empty() && is_tidy_ascii_line(s); }
-bool may_be_list(std::string_view s) noexcept { return may_be_list_impl(s); }
-bool may_hold_pii(std::string_view s) noexcept { return may_hold_pii_impl(s); }
 
 std::string tidy_whitespace(std::string_view s) {
   // Spaces and line breaks at the ends are common in exports and cost nothing to trim here.
@@ -986,14 +988,14 @@ bool is_non_answer(std::string_view s) {
 
 std::vector<std::string> split_list(std::string_view s) {
   if (trim(s).empty()) return {};
-  if (!may_be_list_impl(s)) return {std::string(s)};
+  if (!may_be_list(s)) return {std::string(s)};
   std::vector<std::string> items;
   if (split_numbered(s, &items) || split_bulleted(s, &items)) return items;
   return {std::string(s)};
 }
 
 std::string redact_pii(std::string_view s, redaction_counts* counts) {
-  if (!may_hold_pii_impl(s)) return std::string(s);
+  if (!may_hold_pii(s)) return std::string(s);
   std::string out;
   std::size_t copied = 0;
   auto replace = [&](std::size_t b, std::size_t e, std::string_view tag) {
@@ -1051,15 +1053,11 @@ std::string to_nfc_owned(std::string&& s) {
   return to_nfc(std::string_view(s));
 }
 
-std::string redact_pii_owned(std::string&& s, redaction_counts* counts) {
-  if (!may_hold_pii_impl(s)) return std::move(s);
-  return redact_pii(std::string_view(s), counts);
-}
-
 void split_list_into(std::string&& s, std::vector<std::string>& items) {
   items.clear();
   if (trim(s).empty()) return;
-  if (may_be_list_impl(s) && (split_numbered(s, &items) || split_bulleted(s, &items))) return;
+  // No may_be_list() here: where it is false these find nothing, and ml-gather asks it first.
+  if (split_numbered(s, &items) || split_bulleted(s, &items)) return;
   // Not a list: the text itself is the one item, moved, not copied (it may be 100 MB).
   items.clear();
   items.push_back(std::move(s));

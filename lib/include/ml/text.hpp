@@ -68,7 +68,6 @@ std::string redact_pii(std::string_view s, redaction_counts* counts = nullptr);
 /// The same as the functions above, moving `s` through when nothing changes (no copy): for
 /// the hot path of ml-gather. split_list fills `items` (cleared first).
 std::string to_nfc_owned(std::string&& s);
-std::string redact_pii_owned(std::string&& s, redaction_counts* counts = nullptr);
 void split_list_into(std::string&& s, std::vector<std::string>& items);
 
 /// Cheap tests for that hot path, each exact in one direction. already_tidy: `s` is

@@ -1328,7 +1328,13 @@ void gatherer::gather_file(const std::string& path, gather_tally& t) {
   if (head.rfind("%PDF", 0) == 0)
     throw data_error(file_, 0, "a PDF document, not a survey export; export the responses as CSV, "
                                "XLSX or JSON");
-  if (looks_like_zip(head) || head.rfind("\xD0\xCF\x11\xE0", 0) == 0) {
+  const bool workbook = looks_like_zip(head) || head.rfind("\xD0\xCF\x11\xE0", 0) == 0;
+  const std::string name = ascii_lower(path);
+  if (!workbook && (name.ends_with(".xlsx") || name.ends_with(".xlsm")))
+    throw data_error(file_, 0, "named like an XLSX workbook but not one (not a zip archive): the "
+                               "file is damaged or was saved as something else; re-save it from "
+                               "the spreadsheet program, or rename it if it is CSV text");
+  if (workbook) {
     gather_xlsx(in, std::move(head));
   } else {
     text_input ti(in, o_.encoding, [&](const std::string& m) { warn(m); }, std::move(head));

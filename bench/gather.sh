@@ -16,7 +16,8 @@ one file, after one untimed warm-up of each tool:
   python3 bench/peer_python_csv.py FILE > OUT
   cat FILE > OUT                   (floor, writing the same bytes to a file)
   cat FILE > /dev/null             (floor, reading only)
-  duckdb (only when a `duckdb` binary is on PATH)
+  duckdb: a `duckdb` binary on PATH, or else DuckDB's Node.js API (bench/peer_duckdb.cjs,
+          installed by ./setup.sh --with-bench)
 and prints median / min / max seconds, peak RSS, ratios, rows/s, MB/s and output sizes.
 The same table goes to WORK/results.md.
 
@@ -31,6 +32,7 @@ Environment:
   ML_SHARED   shared folder holding tools/gen_survey.py (default: ../shared from the repo root)
   ML_GATHER   the ml-gather binary (default: build/tools/ml-gather)
   ML_SALT     salt for ml-gather's pseudonyms (default: a fixed benchmark salt)
+  ML_DUCKDB_MODULES  node_modules holding @duckdb/node-api (default: bench/work/duckdb/node_modules)
 Needs GNU time (/usr/bin/time) and Miller: apt-get install -y miller time
 EOF
 }
@@ -125,12 +127,18 @@ else
   echo "bench: mlr not found, Miller skipped (apt-get install -y miller)"
 fi
 add python-csv "$work/out.python-csv.jsonl" "python3 $(q "$root/bench/peer_python_csv.py") $(q "$input") > $(q "$work/out.python-csv.jsonl")"
+duck_modules=${ML_DUCKDB_MODULES:-$root/bench/work/duckdb/node_modules}
 if command -v duckdb >/dev/null; then
   sql="COPY (SELECT * FROM read_csv('$input', all_varchar=true)) TO '$work/out.duckdb.jsonl' (FORMAT json)"
   add duckdb "$work/out.duckdb.jsonl" "duckdb -c $(q "$sql")"
   duck_note="duckdb: $(duckdb --version 2>/dev/null | head -1)"
+elif command -v node >/dev/null && [[ -d "$duck_modules/@duckdb/node-api" ]]; then
+  export ML_DUCKDB_MODULES=$duck_modules
+  add duckdb "$work/out.duckdb.jsonl" "node $(q "$root/bench/peer_duckdb.cjs") $(q "$input") > $(q "$work/out.duckdb.jsonl")"
+  duck_note="duckdb: $(node "$root/bench/peer_duckdb.cjs" --version 2>/dev/null || echo '?')"
 else
-  duck_note="duckdb: no \`duckdb\` binary on this machine, not run (the issue's reference figure: 1.4 s, 0.7 GB)"
+  echo "bench: DuckDB not found (no \`duckdb\` binary, no @duckdb/node-api in $duck_modules: ./setup.sh --with-bench), skipped"
+  duck_note="duckdb: not installed, not run (the issue's reference figure: 1.4 s, 0.7 GB)"
 fi
 add "cat>file" "$work/out.cat.csv" "cat $(q "$input") > $(q "$work/out.cat.csv")"
 add "cat>null" "" "cat $(q "$input") > /dev/null"

@@ -97,6 +97,61 @@ bool is_tidy_ascii_line(std::string_view s) noexcept {
   return (bad & kHigh) == 0;
 }
 
+// The same shape as is_tidy_ascii_line, with non-ASCII characters that tidying and NFC keep as
+// they are and that nothing here can combine with: U+00A1..U+02FF (accented Latin letters,
+// ¡ ¿ « », ...), U+2010..U+2027 (dashes, curly quotes, bullets, ellipsis), U+2600..U+27BF
+// (symbols, dingbats), U+1F000..U+1FAFF (emoji) with U+200D and U+FE0F. That is most answers
+// in Spanish, French, German and Portuguese, and English ones with typographic punctuation or
+// emoji; anything else (combining marks, other scripts, NBSP, C1 controls, invalid bytes)
+// takes the general path. (All of these are NFC alone and in any pair: checked against
+// Python's unicodedata in the unit test's comment.)
+bool is_tidy_latin_line(std::string_view s) noexcept {
+  const auto* p = reinterpret_cast<const uchar*>(s.data());
+  const std::size_t n = s.size();
+  if (p[0] == ' ' || p[n - 1] == ' ') return false;
+  bool after_space = false;
+  std::size_t i = 0;
+  while (i < n) {
+    const uchar c = p[i];
+    if (c < 0x80) {
+      if (c < 0x20 || c == 0x7F) return false;
+      const bool space = c == ' ';
+      if (space && after_space) return false;
+      after_space = space;
+      ++i;
+      continue;
+    }
+    after_space = false;
+    if (c >= 0xC2 && c <= 0xCB) {
+      if (i + 1 >= n || (p[i + 1] & 0xC0) != 0x80 || (c == 0xC2 && p[i + 1] < 0xA1)) return false;
+      i += 2;
+      continue;
+    }
+    if (c == 0xE2 && i + 2 < n && (p[i + 2] & 0xC0) == 0x80 &&
+        ((p[i + 1] == 0x80 && ((p[i + 2] >= 0x90 && p[i + 2] <= 0xA7) || p[i + 2] == 0x8D)) ||
+         (p[i + 1] >= 0x98 && p[i + 1] <= 0x9E))) {
+      i += 3;  // U+2010..U+2027, U+200D (ZWJ), U+2600..U+27BF (symbols, dingbats)
+      continue;
+    }
+    if (c == 0xEF && i + 2 < n && p[i + 1] == 0xB8 && p[i + 2] == 0x8F) {
+      i += 3;  // U+FE0F (emoji presentation)
+      continue;
+    }
+    if (c == 0xF0 && i + 3 < n && p[i + 1] == 0x9F && p[i + 2] >= 0x80 && p[i + 2] <= 0xAB &&
+        (p[i + 3] & 0xC0) == 0x80) {
+      i += 4;  // U+1F000..U+1FAFF: emoji
+      continue;
+    }
+    return false;
+  }
+  return true;
+}
+
+// A line that tidy_whitespace and to_nfc return unchanged (s not empty).
+bool is_tidy_line(std::string_view s) noexcept {
+  return is_tidy_ascii_line(s) || is_tidy_latin_line(s);
+}
+
 std::uint32_t decode(const uchar* p, std::size_t len) noexcept {
   switch (len) {
     case 2:
@@ -204,9 +259,9 @@ std::string tidy_general(std::string_view s) {
 // ---------------------------------------------------------------------------------------------
 // to_nfc
 
-// True if `s` is valid UTF-8 made only of code points below U+0300. All of those are NFC
-// (nothing below U+0300 decomposes or combines), which covers ASCII and most text in Western
-// European languages without calling ICU.
+// True if `s` is valid UTF-8 made only of code points below U+0300 and in U+2010..U+2027. All
+// of those are NFC (none decomposes, and no two of them combine), which covers ASCII and most
+// text in Western European languages, typographic dashes and quotes included, without ICU.
 bool is_trivially_nfc(std::string_view s) noexcept {
   const auto* p = reinterpret_cast<const uchar*>(s.data());
   const std::size_t n = s.size();
@@ -217,6 +272,8 @@ bool is_trivially_nfc(std::string_view s) noexcept {
       ++i;
     } else if (c >= 0xC2 && c <= 0xCB && i + 1 < n && (p[i + 1] & 0xC0) == 0x80) {
       i += 2;
+    } else if (c == 0xE2 && i + 2 < n && p[i + 1] == 0x80 && p[i + 2] >= 0x90 && p[i + 2] <= 0xA7) {
+      i += 3;  // U+2010..U+2027: dashes, quotes, bullets, ellipsis (NFC, combine with nothing)
     } else {
       return false;
     }
@@ -920,13 +977,13 @@ bool may_hold_pii(std::string_view s) noexcept {
   return at_sign != 0 || digits >= 7;
 }
 
-bool already_tidy(std::string_view s) noexcept { return !s.empty() && is_tidy_ascii_line(s); }
+bool already_tidy(std::string_view s) noexcept { return !s.empty() && is_tidy_line(s); }
 
 std::string tidy_whitespace(std::string_view s) {
   // Spaces and line breaks at the ends are common in exports and cost nothing to trim here.
   const std::string_view t = trim(s);
   if (t.empty()) return {};
-  if (is_tidy_ascii_line(t)) return std::string(t);
+  if (is_tidy_line(t)) return std::string(t);
   return tidy_general(s);
 }
 

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -516,4 +517,48 @@ TEST(OwnedVariants, AgreeWithTheViewFunctions) {
     ml::split_list_into(std::string(s), items);
     EXPECT_EQ(items, ml::split_list(s)) << s;
   }
+}
+
+// ml-gather passes an answer that already_tidy accepts as it is, without tidying or NFC: so
+// already_tidy(s) must imply that both leave s unchanged. Random strings from an alphabet that
+// mixes what the fast path accepts with its near misses (NBSP, C1 controls, U+2000 and U+2126,
+// which NFC changes, U+2028, a combining acute, bidi marks, a lone continuation byte, a
+// truncated emoji, tabs, line breaks, double spaces) check that, and that the fast path is
+// taken for typical Latin-script answers.
+TEST(AlreadyTidy, ImpliesTidyingAndNfcChangeNothing) {
+  const std::vector<std::string> pieces = {
+      "a", "Z", "7", " ", "  ", "!", "\"", "~", "\xC3\xA9" /* é */, "\xC3\xB1" /* ñ */,
+      "\xC2\xBF" /* ¿ */, "\xC2\xA1" /* ¡ */, "\xCB\xBF" /* U+02FF */, "\xC5\x93" /* œ */,
+      "\xE2\x80\x93" /* – */, "\xE2\x80\x94" /* — */, "\xE2\x80\x99" /* ’ */, "\xE2\x80\xA2" /* • */,
+      "\xE2\x80\xA6" /* … */, "\xE2\x80\x8D" /* ZWJ */, "\xE2\x9C\x94" /* ✔ */,
+      "\xEF\xB8\x8F" /* VS16 */, "\xF0\x9F\x99\x8F" /* 🙏 */, "\xF0\x9F\x94\xA5" /* 🔥 */,
+      // near misses: each must send the answer down the general path or be unchanged by it
+      "\xC2\xA0" /* NBSP */, "\xC2\x85" /* NEL */, "\xC2\x9F", "\xE2\x80\x80" /* U+2000 */,
+      "\xE2\x80\x8B" /* ZWSP */, "\xE2\x80\xA8" /* U+2028 */, "\xE2\x80\xAA" /* LRE */,
+      "\xE2\x80\xAF" /* NNBSP */, "\xE2\x84\xA6" /* U+2126 */, "\xCC\x81" /* combining acute */,
+      "\xE2\x80\x8F" /* RLM */, "\x80", "\xF0\x9F\x99", "\xF0\x9F\xAC\x80" /* U+1FB00 */, "\t",
+      "\n", "\r", "\x7F", "\x01", "\xE3\x80\x80" /* ideographic space */, "\xEF\xBB\xBF" /* BOM */};
+  std::mt19937 rng(20261202);
+  int tidy = 0;
+  for (int k = 0; k < 40000; ++k) {
+    std::string s;
+    const int n = 1 + static_cast<int>(rng() % 8);
+    for (int i = 0; i < n; ++i) {
+      // Mostly the accepted pieces, so that accepted strings are common.
+      const std::size_t pick = rng() % 4 != 0 ? rng() % 24 : rng() % pieces.size();
+      s += pieces[pick];
+    }
+    if (!ml::already_tidy(s)) continue;
+    ++tidy;
+    ASSERT_EQ(ml::tidy_whitespace(s), s) << "already_tidy accepted what tidying changes: " << s;
+    ASSERT_EQ(ml::to_nfc(s), s) << "already_tidy accepted what NFC changes: " << s;
+  }
+  EXPECT_GT(tidy, 10000);
+  for (const char* s : {"No hay respeto de parte de los jefes", "Qu\xC3\xA9 m\xC3\xA1s \xC2\xBFpor qu\xC3\xA9?",
+                        "Fa\xC3\xA7on d\xE2\x80\x99\xC3\xAAtre \xE2\x80\x93 \xC3\xA0 revoir\xE2\x80\xA6",
+                        "Gro\xC3\x9F" "e Sorgen", "Great job organizing this \xF0\x9F\x91\x8D"})
+    EXPECT_TRUE(ml::already_tidy(s)) << s;
+  for (const char* s : {"a\xC2\xA0" "b", "a  b", " a", "a ", "a\nb", "Cafe\xCC\x81", "\xE2\x84\xA6", "x\xF0\x9F\x99",
+                        "a\xE2\x80\xA8" "b", ""})
+    EXPECT_FALSE(ml::already_tidy(s)) << s;
 }

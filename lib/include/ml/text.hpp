@@ -70,9 +70,11 @@ std::string redact_pii(std::string_view s, redaction_counts* counts = nullptr);
 std::string to_nfc_owned(std::string&& s);
 void split_list_into(std::string&& s, std::vector<std::string>& items);
 
-/// Cheap tests for that hot path, each exact in one direction. already_tidy: `s` is
-/// printable ASCII with single spaces and no space at either end, so tidy_whitespace and
-/// to_nfc return it unchanged. When may_be_list is false, split_list returns `s` as its only
+/// Cheap tests for that hot path, each exact in one direction. already_tidy: `s` is one line
+/// of printable ASCII and of the non-ASCII characters U+00A1..U+02FF (accented Latin letters),
+/// U+2010..U+2027 (dashes, curly quotes, bullets, ellipsis), U+2600..U+27BF and
+/// U+1F000..U+1FAFF (symbols, emoji) with U+200D and U+FE0F, with single spaces and no
+/// space at either end, so tidy_whitespace and to_nfc return it unchanged. When may_be_list is false, split_list returns `s` as its only
 /// item; when may_hold_pii is false, redact_pii returns `s` unchanged.
 bool already_tidy(std::string_view s) noexcept;
 bool may_be_list(std::string_view s) noexcept;

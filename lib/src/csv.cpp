@@ -9,6 +9,9 @@
 #include <cstring>
 #include <fmt/format.h>
 #include <map>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "ml/error.hpp"
 
@@ -18,10 +21,31 @@ namespace {
 
 constexpr std::size_t huge_buffer = std::size_t{16} << 20;
 
-// True if s[0..n) holds a '\n' or '\r' (most quoted fields are one line: counting their
-// lines byte by byte was a tenth of reading a CSV file).
-bool has_line_break(const char* s, std::size_t n) noexcept {
-  return std::memchr(s, '\n', n) != nullptr || std::memchr(s, '\r', n) != nullptr;
+// The first '"' in p[i..n), or n if none; `breaks` is set when a '\n' or '\r' comes before it.
+// One pass for the three bytes, 16 at a time: most quoted fields are short and on one line,
+// and three memchr calls per field were a tenth of reading a CSV file.
+std::size_t find_quote(const char* p, std::size_t i, std::size_t n, bool& breaks) noexcept {
+#if defined(__SSE2__)
+  const __m128i quote = _mm_set1_epi8('"'), lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+  for (; i + 16 <= n; i += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    const unsigned q = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, quote)));
+    const unsigned b = static_cast<unsigned>(
+        _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, lf), _mm_cmpeq_epi8(v, cr))));
+    if (q != 0) {
+      const unsigned at = static_cast<unsigned>(__builtin_ctz(q));
+      if (b & ((1u << at) - 1)) breaks = true;
+      return i + at;
+    }
+    if (b != 0) breaks = true;
+  }
+#endif
+  for (; i < n; ++i) {
+    const char c = p[i];
+    if (c == '"') return i;
+    if (c == '\n' || c == '\r') breaks = true;
+  }
+  return n;
 }
 
 constexpr std::size_t scratch_bit = std::size_t{1} << (sizeof(std::size_t) * 8 - 1);
@@ -186,8 +210,9 @@ bool csv_reader::parse(csv_record& rec, bool final_chunk) {
       bool escaped = false;
       std::size_t scratch_start = 0;
       for (;;) {
-        const void* q = std::memchr(base + i, '"', n - i);
-        if (!q) {
+        bool breaks = false;
+        const std::size_t qi = find_quote(base, i, n, breaks);
+        if (qi == n) {
           if (!final_chunk) return false;
           // The line the input ends on: a final line end does not start another line.
           std::size_t last = n;
@@ -201,8 +226,7 @@ bool csv_reader::parse(csv_record& rec, bool final_chunk) {
                                        "quoted field must be doubled as '\"\"'",
                                        opened, line));
         }
-        std::size_t qi = static_cast<const char*>(q) - base;
-        if (has_line_break(base + i, qi - i))
+        if (breaks)
           for (std::size_t k = i; k < qi; ++k)
             if (base[k] == '\n' || (base[k] == '\r' && (k + 1 >= n || base[k + 1] != '\n'))) ++line;
         if (qi + 1 >= n && !final_chunk) return false;

@@ -78,39 +78,17 @@ void for_each_word(std::string_view s, char fill, F f) noexcept {
 // ---------------------------------------------------------------------------------------------
 // tidy_whitespace
 
-// True for a single line of printable ASCII with single spaces and no space at either end: the
-// overwhelmingly common shape, which tidy_whitespace returns as it is.
-bool is_tidy_ascii_line(std::string_view s) noexcept {
-  const char* p = s.data();
-  const std::size_t n = s.size();
-  if (p[0] == ' ' || p[n - 1] == ' ') return false;
-  std::uint64_t bad = 0;
-  std::size_t i = 0;
-  for (; i < n; i += 8) {
-    // Padding with 'x' keeps the tail from looking bad or like a space.
-    const std::uint64_t w = load_word(p + i, std::min<std::size_t>(8, n - i), 'x');
-    const std::uint64_t space = bytes_equal(w, ' ');
-    bad |= w | bytes_below(w, 0x20) | bytes_equal(w, 0x7F);  // w: bytes >= 0x80
-    bad |= space & (space << 8);                             // two spaces within the word
-    if (i > 0) bad |= static_cast<std::uint64_t>((p[i - 1] == ' ') & (p[i] == ' ')) << 7;
-  }
-  return (bad & kHigh) == 0;
-}
-
-// The same shape as is_tidy_ascii_line, with non-ASCII characters that tidying and NFC keep as
-// they are and that nothing here can combine with: U+00A1..U+02FF (accented Latin letters,
-// ¡ ¿ « », ...), U+2010..U+2027 (dashes, curly quotes, bullets, ellipsis), U+2600..U+27BF
-// (symbols, dingbats), U+1F000..U+1FAFF (emoji) with U+200D and U+FE0F. That is most answers
-// in Spanish, French, German and Portuguese, and English ones with typographic punctuation or
-// emoji; anything else (combining marks, other scripts, NBSP, C1 controls, invalid bytes)
-// takes the general path. (All of these are NFC alone and in any pair: checked against
-// Python's unicodedata in the unit test's comment.)
-bool is_tidy_latin_line(std::string_view s) noexcept {
-  const auto* p = reinterpret_cast<const uchar*>(s.data());
-  const std::size_t n = s.size();
-  if (p[0] == ' ' || p[n - 1] == ' ') return false;
-  bool after_space = false;
-  std::size_t i = 0;
+// The rest of a line from p[i] on, for is_tidy_line: printable ASCII with single spaces, and
+// non-ASCII characters that tidying and NFC keep as they are and that nothing here can
+// combine with: U+00A1..U+02FF (accented Latin letters, ¡ ¿ « », ...), U+2010..U+2027 (dashes,
+// curly quotes, bullets, ellipsis), U+2600..U+27BF (symbols, dingbats), U+1F000..U+1FAFF
+// (emoji) with U+200D and U+FE0F. That is most answers in Spanish, French, German and
+// Portuguese, and English ones with typographic punctuation or emoji; anything else
+// (combining marks, other scripts, NBSP, C1 controls, invalid bytes) takes the general path.
+// (All of these are NFC alone and in any pair, checked with Python's unicodedata; the unit
+// test AlreadyTidy checks the result against tidying and ICU.)
+bool is_tidy_from(const uchar* p, std::size_t n, std::size_t i) noexcept {
+  bool after_space = i > 0 && p[i - 1] == ' ';
   while (i < n) {
     const uchar c = p[i];
     if (c < 0x80) {
@@ -130,7 +108,7 @@ bool is_tidy_latin_line(std::string_view s) noexcept {
     if (c == 0xE2 && i + 2 < n && (p[i + 2] & 0xC0) == 0x80 &&
         ((p[i + 1] == 0x80 && ((p[i + 2] >= 0x90 && p[i + 2] <= 0xA7) || p[i + 2] == 0x8D)) ||
          (p[i + 1] >= 0x98 && p[i + 1] <= 0x9E))) {
-      i += 3;  // U+2010..U+2027, U+200D (ZWJ), U+2600..U+27BF (symbols, dingbats)
+      i += 3;  // U+2010..U+2027, U+200D (ZWJ), U+2600..U+27BF
       continue;
     }
     if (c == 0xEF && i + 2 < n && p[i + 1] == 0xB8 && p[i + 2] == 0x8F) {
@@ -147,9 +125,26 @@ bool is_tidy_latin_line(std::string_view s) noexcept {
   return true;
 }
 
-// A line that tidy_whitespace and to_nfc return unchanged (s not empty).
+// True for a non-empty line that tidy_whitespace and to_nfc return unchanged: no space at
+// either end; eight bytes at a time while they are ASCII (the overwhelmingly common shape),
+// then is_tidy_from once a byte is not.
 bool is_tidy_line(std::string_view s) noexcept {
-  return is_tidy_ascii_line(s) || is_tidy_latin_line(s);
+  const char* p = s.data();
+  const std::size_t n = s.size();
+  if (p[0] == ' ' || p[n - 1] == ' ') return false;
+  std::uint64_t bad = 0;
+  std::size_t i = 0;
+  for (; i < n; i += 8) {
+    // Padding with 'x' keeps the tail from looking bad or like a space.
+    const std::uint64_t w = load_word(p + i, std::min<std::size_t>(8, n - i), 'x');
+    if (w & kHigh) break;  // a byte >= 0x80: the careful scan from this word on
+    const std::uint64_t space = bytes_equal(w, ' ');
+    bad |= bytes_below(w, 0x20) | bytes_equal(w, 0x7F);
+    bad |= space & (space << 8);  // two spaces within the word
+    if (i > 0) bad |= static_cast<std::uint64_t>((p[i - 1] == ' ') & (p[i] == ' ')) << 7;
+  }
+  if (bad & kHigh) return false;
+  return i >= n || is_tidy_from(reinterpret_cast<const uchar*>(p), n, i);
 }
 
 std::uint32_t decode(const uchar* p, std::size_t len) noexcept {

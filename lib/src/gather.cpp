@@ -253,6 +253,7 @@ class row_processor {
   void reset_file() {
     seg_cache_.clear();
     seg_last_.clear();
+    last_time_col_ = -1;  // columns (and their day-first and UTC readings) are the file's
   }
   void run(row_batch& b);
 
@@ -264,7 +265,8 @@ class row_processor {
                   std::string_view respondent);
   void reject_item(const std::string& reason, long long row, long long line, const column& c,
                    std::string_view text, std::string_view respondent);
-  void emit_idea(std::string_view text, int col, int item);
+  /// json_plain: the text needs no escaping in JSON (answer_shape::json_plain).
+  void emit_idea(std::string_view text, int col, int item, bool json_plain = false);
   /// Redacts (unless --keep-pii) and emits one item.
   void emit_item(std::string_view text, int col, int item);
 
@@ -287,6 +289,8 @@ class row_processor {
   std::string_view unit_raw_;                    // this row's unit, trimmed
   std::string last_unit_raw_, last_unit_json_;  // the last unit seen and its JSON
   std::string time_;
+  int last_time_col_ = -1;                   // the last time value parsed, its column
+  std::string last_time_raw_, last_time_;    // and its result
   bool finished_ = true;
   std::vector<std::pair<int, std::string_view>> answers_;
   std::vector<std::string> seg_vals_, other_vals_;
@@ -634,7 +638,7 @@ void gatherer::list_columns() {
   }
 }
 
-void row_processor::emit_idea(std::string_view text, int col, int item) {
+void row_processor::emit_idea(std::string_view text, int col, int item, bool json_plain) {
   const auto ci = static_cast<std::size_t>(col);
   const std::string& key = ts_.keys[ci];
   // id = hash(respondent, question, text): stable across runs and machines, and the same
@@ -659,7 +663,13 @@ void row_processor::emit_idea(std::string_view text, int col, int item) {
   b.append("{\"type\":\"idea\",\"id\":\"i-");
   append_hex16(b, h);
   b.append("\",\"text\":");
-  append_json_string(b, text);
+  if (json_plain) {
+    b.push_back('"');
+    b.append(text);
+    b.push_back('"');
+  } else {
+    append_json_string(b, text);
+  }
   b.append(row_a_);
   b.append(ts_.question_json[ci]);
   b.append(row_b_);
@@ -793,17 +803,27 @@ void row_processor::process_row(long long row, long long line, const std::vector
     switch (c.r) {
       case role::unit:
         // (A unit that tidies to nothing, only control characters, is no unit.)
-        if (unit_raw_.empty() && (already_tidy(v) || !tidy_whitespace(v).empty())) unit_raw_ = v;
+        if (unit_raw_.empty() &&
+            (v == last_unit_raw_ || already_tidy(v) || !tidy_whitespace(v).empty()))
+          unit_raw_ = v;
         break;
       case role::time:
       case role::submitted:  // LimeSurvey's submitdate is also the time
         if (time_.empty()) {
+          // Responses often arrive in the same second: the last value's result is kept.
+          if (cl.col == last_time_col_ && v == last_time_raw_) {
+            time_ = last_time_;
+            break;
+          }
           time_ = parse_time(v, c.day_first);
           // A column that says it is in UTC ("Submit Date (UTC)", KoboToolbox's
           // _submission_time) gets the zone its values leave out.
           if (c.utc && time_.size() > 10 && time_.back() != 'Z' &&
               time_.find_first_of("+-", 19) == std::string::npos)
             time_.push_back('Z');
+          last_time_col_ = cl.col;
+          last_time_raw_.assign(v);
+          last_time_ = time_;
         }
         break;
       case role::segment:
@@ -920,22 +940,29 @@ void row_processor::process_row(long long row, long long line, const std::vector
     const std::string_view trimmed = trim(raw);
     std::string owned;
     std::string_view text = trimmed;
-    if (!already_tidy(trimmed)) {
+    // What the checks below ask, in one pass over the answer (the answer as tidied, where it
+    // was not tidy already).
+    answer_shape shape = scan_answer(trimmed);
+    if (!shape.tidy) {
       owned = to_nfc_owned(tidy_whitespace(raw));
       text = owned;
+      shape = scan_answer(text);
     }
     if (text.empty()) {
       --t.answers;
       continue;
     }
-    if (is_non_answer(text)) {
+    if (is_non_answer_counted(text, shape.ascii_letters)) {
       ++t.items;
       reject_item("non-answer", row, line, c, text, respondent_);
       continue;
     }
-    if (ts_.o->no_split || !may_be_list(text)) {
+    if (ts_.o->no_split || !shape.maybe_list) {
       ++t.items;
-      emit_item(text, ci, 0);
+      if (ts_.o->keep_pii || !shape.maybe_pii)
+        emit_idea(text, ci, 0, shape.json_plain);
+      else
+        emit_item(text, ci, 0);
       continue;
     }
     std::vector<std::string>& items = items_;

@@ -17,6 +17,10 @@
 
 #include "ml/utf8.hpp"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace ml {
 namespace {
 
@@ -1036,6 +1040,96 @@ bool is_non_answer(std::string_view s) {
   const std::string_view bare = strip_decoration(key, true);
   if (bare.empty() || is_filler_only(bare)) return true;  // "???", "!!", "----", "…"
   return bare.size() != key.size() && is_known_non_answer(bare);
+}
+
+// ---------------------------------------------------------------------------------------------
+// scan_answer: the hot path's tests in one pass
+
+// Bits set in a 16-bit mask (no popcnt instruction in the baseline x86-64 this builds for).
+constexpr unsigned bits16(unsigned x) noexcept {
+  x = x - ((x >> 1) & 0x5555u);
+  x = (x & 0x3333u) + ((x >> 2) & 0x3333u);
+  x = (x + (x >> 4)) & 0x0F0Fu;
+  return (x + (x >> 8)) & 0x1Fu;
+}
+
+answer_shape scan_answer(std::string_view s) noexcept {
+  answer_shape r;
+  const std::size_t n = s.size();
+  if (n == 0) return r;
+#if defined(__SSE2__)
+  const char* p = s.data();
+  bool any_high = false, ascii_bad = false, quote = false, found = false, one_dot = false;
+  bool lead = false, at_sign = false;
+  std::size_t digits = 0, letters = 0, first_high = 0;
+  unsigned prev_space = 0, prev_one = 0;  // the last byte of the previous 16: ' ', '1'
+  const __m128i c20 = _mm_set1_epi8(0x20), c7f = _mm_set1_epi8(0x7F), sp = _mm_set1_epi8(' ');
+  const __m128i dq = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'), lf = _mm_set1_epi8('\n');
+  const __m128i cr = _mm_set1_epi8('\r'), rp = _mm_set1_epi8(')'), one = _mm_set1_epi8('1');
+  const __m128i dot = _mm_set1_epi8('.'), xc2 = _mm_set1_epi8(static_cast<char>(0xC2));
+  const __m128i xe2 = _mm_set1_epi8(static_cast<char>(0xE2)), at = _mm_set1_epi8('@');
+  const __m128i zero = _mm_set1_epi8('0'), nine = _mm_set1_epi8(9), a = _mm_set1_epi8('a');
+  const __m128i z25 = _mm_set1_epi8(25);
+  for (std::size_t i = 0; i < n; i += 16) {
+    __m128i v;
+    unsigned valid = 0xFFFF;
+    if (i + 16 <= n) {
+      v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    } else {
+      alignas(16) char buf[16] = {};
+      std::memcpy(buf, p + i, n - i);
+      v = _mm_load_si128(reinterpret_cast<const __m128i*>(buf));
+      valid = (1u << (n - i)) - 1;
+    }
+    auto mask = [&](__m128i m) { return static_cast<unsigned>(_mm_movemask_epi8(m)) & valid; };
+    const unsigned high = mask(v);
+    const unsigned spaces = mask(_mm_cmpeq_epi8(v, sp));
+    if (high != 0 && !any_high) {
+      any_high = true;
+      first_high = i + static_cast<std::size_t>(__builtin_ctz(high));
+    }
+    // Controls (signed compare: bytes >= 0x80 are negative, taken out by ~high), DEL, and two
+    // spaces in a row, across the 16-byte boundary too.
+    ascii_bad |= ((mask(_mm_cmplt_epi8(v, c20)) & ~high) | mask(_mm_cmpeq_epi8(v, c7f)) |
+                  (spaces & ((spaces << 1) | prev_space))) != 0;
+    quote |= mask(_mm_or_si128(_mm_cmpeq_epi8(v, dq), _mm_cmpeq_epi8(v, bs))) != 0;
+    found |= mask(_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, lf), _mm_cmpeq_epi8(v, cr)),
+                               _mm_cmpeq_epi8(v, rp))) != 0;
+    const unsigned ones = mask(_mm_cmpeq_epi8(v, one));
+    const unsigned dot_or_space = mask(_mm_cmpeq_epi8(v, dot)) | spaces;
+    one_dot |= ((ones << 1 | prev_one) & dot_or_space) != 0;
+    lead |= mask(_mm_or_si128(_mm_cmpeq_epi8(v, xc2), _mm_cmpeq_epi8(v, xe2))) != 0;
+    at_sign |= mask(_mm_cmpeq_epi8(v, at)) != 0;
+    // Digits and ASCII letters: (v - '0') <= 9 and ((v | 0x20) - 'a') <= 25, unsigned.
+    const __m128i d = _mm_sub_epi8(v, zero);
+    digits += static_cast<std::size_t>(bits16(mask(_mm_cmpeq_epi8(_mm_min_epu8(d, nine), d))));
+    const __m128i l = _mm_sub_epi8(_mm_or_si128(v, c20), a);
+    letters += static_cast<std::size_t>(bits16(mask(_mm_cmpeq_epi8(_mm_min_epu8(l, z25), l))));
+    prev_space = (spaces >> 15) & 1;
+    prev_one = (ones >> 15) & 1;
+  }
+  r.ascii_letters = letters;
+  r.maybe_pii = at_sign || digits >= 7;
+  r.maybe_list = found || one_dot || (lead && has_two_bullets(s));
+  // The ASCII bytes are checked above; the rest from the first byte that is not ASCII.
+  r.tidy = !ascii_bad && s.front() != ' ' && s.back() != ' ' &&
+           (!any_high || is_tidy_from(reinterpret_cast<const uchar*>(p), n, first_high));
+  r.json_plain = r.tidy && !quote;
+#else
+  r.tidy = already_tidy(s);
+  r.maybe_list = may_be_list(s);
+  r.maybe_pii = may_hold_pii(s);
+  r.ascii_letters = count_ascii_letters(s);
+  r.json_plain = r.tidy && s.find_first_of("\"\\") == std::string_view::npos;
+#endif
+  return r;
+}
+
+bool is_non_answer_counted(std::string_view s, std::size_t ascii_letters) {
+  if (s.empty()) return true;
+  if (s.size() > kMaxNonAnswerInput) return false;
+  if (ascii_letters > kMaxNonAnswerLetters) return false;
+  return is_non_answer(s);
 }
 
 std::vector<std::string> split_list(std::string_view s) {

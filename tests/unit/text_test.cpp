@@ -2,9 +2,11 @@
 // Unit tests for ml/text.hpp: tidying, NFC, non-answers, list splitting and PII redaction,
 // on answers shaped like those found in real survey exports.
 #include "ml/text.hpp"
+#include "ml/json_writer.hpp"
 
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <random>
 #include <string>
 #include <string_view>
@@ -561,4 +563,40 @@ TEST(AlreadyTidy, ImpliesTidyingAndNfcChangeNothing) {
   for (const char* s : {"a\xC2\xA0" "b", "a  b", " a", "a ", "a\nb", "Cafe\xCC\x81", "\xE2\x84\xA6", "x\xF0\x9F\x99",
                         "a\xE2\x80\xA8" "b", ""})
     EXPECT_FALSE(ml::already_tidy(s)) << s;
+}
+
+// scan_answer answers in one pass what ml-gather would otherwise ask five functions: each of
+// its fields must be what that function says, for strings of every length around the 16-byte
+// steps, with the bytes each test looks for placed anywhere, at the steps' edges too.
+TEST(ScanAnswer, AgreesWithTheFunctionsItStandsFor) {
+  const std::vector<std::string> pieces = {
+      "a", "Q", "z", " ", "  ", "1", "1.", "1 ", ")", "@", "0", "5", "9", "\"", "\\", "\n", "\r",
+      "\t", "-", ".", "\xC3\xA9", "\xC2\xB7" /* · */, "\xE2\x80\xA2" /* • */, "\xE2\x96\xAA" /* ▪ */,
+      "\xE2\x80\x93", "\xF0\x9F\x94\xA5", "\xC2\xA0", "\xCC\x81", "\x7F", "\x01", "\x80", "n/a",
+      "none", "\xE2\x80\xA8", "x@y.org", "555 123 4567"};
+  std::mt19937 rng(1202);
+  for (int k = 0; k < 60000; ++k) {
+    std::string s;
+    const std::size_t want = rng() % 72;
+    while (s.size() < want) s += pieces[rng() % pieces.size()];
+    const ml::answer_shape a = ml::scan_answer(s);
+    ASSERT_EQ(a.tidy, ml::already_tidy(s)) << s;
+    ASSERT_EQ(a.maybe_list, ml::may_be_list(s)) << s;
+    ASSERT_EQ(a.maybe_pii, ml::may_hold_pii(s)) << s;
+    std::size_t letters = 0;
+    for (char c : s) letters += std::isalpha(static_cast<unsigned char>(c)) ? 1 : 0;
+    ASSERT_EQ(a.ascii_letters, letters) << s;
+    if (a.json_plain) {
+      std::string json;
+      ml::append_json_string(json, s);
+      ASSERT_EQ(json, "\"" + s + "\"") << s;
+    }
+    const std::string_view t = ml::trim(s);
+    ASSERT_EQ(ml::is_non_answer_counted(t, ml::scan_answer(t).ascii_letters), ml::is_non_answer(s)) << s;
+  }
+  // Exact at the boundaries: "1." across a 16-byte step, two spaces across one.
+  EXPECT_TRUE(ml::scan_answer(std::string(15, 'a') + "1.x").maybe_list);
+  EXPECT_FALSE(ml::scan_answer(std::string(15, 'a') + " " + " b").tidy);
+  EXPECT_TRUE(ml::scan_answer("Pay us " + std::string(20, 'x') + " 555 1234").maybe_pii);
+  EXPECT_FALSE(ml::scan_answer("say \"no\"").json_plain);
 }

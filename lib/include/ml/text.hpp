@@ -74,11 +74,28 @@ void split_list_into(std::string&& s, std::vector<std::string>& items);
 /// of printable ASCII and of the non-ASCII characters U+00A1..U+02FF (accented Latin letters),
 /// U+2010..U+2027 (dashes, curly quotes, bullets, ellipsis), U+2600..U+27BF and
 /// U+1F000..U+1FAFF (symbols, emoji) with U+200D and U+FE0F, with single spaces and no
-/// space at either end, so tidy_whitespace and to_nfc return it unchanged. When may_be_list is false, split_list returns `s` as its only
-/// item; when may_hold_pii is false, redact_pii returns `s` unchanged.
+/// space at either end, so tidy_whitespace and to_nfc return it unchanged. When may_be_list
+/// is false, split_list returns `s` as its only item; when may_hold_pii is false, redact_pii
+/// returns `s` unchanged.
 bool already_tidy(std::string_view s) noexcept;
 bool may_be_list(std::string_view s) noexcept;
 bool may_hold_pii(std::string_view s) noexcept;
+
+/// What ml-gather's hot path asks of an answer, found in one pass over it (16 bytes a step
+/// where SSE2 is there) instead of one pass per question. Each field is what the function it
+/// names returns.
+struct answer_shape {
+  bool tidy = false;              ///< already_tidy(s)
+  bool maybe_list = false;        ///< may_be_list(s)
+  bool maybe_pii = false;         ///< may_hold_pii(s)
+  bool json_plain = false;        ///< tidy, with no '"' or '\\': its JSON is its bytes in quotes
+  std::size_t ascii_letters = 0;  ///< ASCII letters, for is_non_answer_counted
+};
+answer_shape scan_answer(std::string_view s) noexcept;
+
+/// is_non_answer(s) for an `s` already trimmed whose ASCII letters are counted (scan_answer):
+/// long answers are ruled out without another pass.
+bool is_non_answer_counted(std::string_view s, std::size_t ascii_letters);
 
 /// Lowercases ASCII letters only (fast, locale-free); other bytes unchanged.
 std::string ascii_lower(std::string_view s);

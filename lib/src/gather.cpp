@@ -756,10 +756,13 @@ void row_processor::process_row(long long row, long long line, const std::vector
     withdrawn = true;
   // Without an id, each row is one respondent (Google Forms that collects no e-mail).
   // Scoped by the file's name, not its path, so ids do not change when the file moves.
-  std::string raw_key = respondent_raw.empty() ? fmt::format("{}#row{}", ts_.file_base, row)
-                        : scoped              ? fmt::format("{}#id{}", ts_.file_base, respondent_raw)
-                                              : std::string(respondent_raw);
-  respondent_ = pseudo_(raw_key);
+  std::string raw_key;
+  std::string_view key = respondent_raw;
+  if (respondent_raw.empty())
+    key = raw_key = fmt::format("{}#row{}", ts_.file_base, row);
+  else if (scoped)
+    key = raw_key = fmt::format("{}#id{}", ts_.file_base, respondent_raw);
+  pseudo_.assign(respondent_, key);
   if (ts_.withdrawn->pseudonyms.count(respondent_)) withdrawn = true;
 
   if (withdrawn) return reject_row("withdrawn", row, line, {}, {});

@@ -60,7 +60,28 @@ std::string pseudonymizer::normalise(std::string_view raw) {
 }
 
 std::string pseudonymizer::operator()(std::string_view raw) const {
-  const std::string norm = normalise(raw);
+  std::string out;
+  assign(out, raw);
+  return out;
+}
+
+void pseudonymizer::assign(std::string& out, std::string_view raw) const {
+  // normalise(), without a string for the usual short id or address.
+  std::string_view norm = trim(raw);
+  char lowered[256];
+  std::string long_lowered;
+  if (norm.find('@') != std::string_view::npos) {
+    if (norm.size() <= sizeof lowered) {
+      for (std::size_t i = 0; i < norm.size(); ++i) {
+        const char c = norm[i];
+        lowered[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c | 0x20) : c;
+      }
+      norm = std::string_view(lowered, norm.size());
+    } else {
+      long_lowered = ascii_lower(norm);
+      norm = long_lowered;
+    }
+  }
   unsigned char inner_digest[32], mac[32];
   SHA256_CTX work = impl_->inner;
   SHA256_Update(&work, norm.data(), norm.size());
@@ -69,12 +90,12 @@ std::string pseudonymizer::operator()(std::string_view raw) const {
   SHA256_Update(&work, inner_digest, 32);
   SHA256_Final(mac, &work);
   static constexpr char hex[] = "0123456789abcdef";
-  std::string out = "r-";
+  char text[18] = {'r', '-'};
   for (int i = 0; i < 8; ++i) {
-    out.push_back(hex[mac[i] >> 4]);
-    out.push_back(hex[mac[i] & 15]);
+    text[2 + 2 * i] = hex[mac[i] >> 4];
+    text[3 + 2 * i] = hex[mac[i] & 15];
   }
-  return out;
+  out.assign(text, sizeof text);
 }
 
 salt_source resolve_salt(const std::string& option, const std::string& salt_file) {

@@ -21,6 +21,8 @@ class pseudonymizer {
 
   /// "r-" followed by the first 16 hex digits of HMAC-SHA256(salt, normalise(raw)).
   std::string operator()(std::string_view raw) const;
+  /// The same into `out` (no allocation once `out` has room: for one call per row).
+  void assign(std::string& out, std::string_view raw) const;
 
   /// The raw id as it is hashed: trimmed, and lowercased when it is an e-mail address, so
   /// "Ana@Example.org " and "ana@example.org" are the same person.

@@ -642,16 +642,33 @@ void row_processor::emit_idea(std::string_view text, int col, int item, bool jso
   const auto ci = static_cast<std::size_t>(col);
   const std::string& key = ts_.keys[ci];
   // id = hash(respondent, question, text): stable across runs and machines, and the same
-  // for an exact re-submission, which is what makes it one. Hashed in pieces, so that a long
-  // answer is not copied (the same hash as of the joined bytes).
-  XXH3_state_t* st = hash_state_.get();
-  XXH3_64bits_reset(st);
-  XXH3_64bits_update(st, respondent_.data(), respondent_.size());
-  XXH3_64bits_update(st, "\x1f", 1);
-  XXH3_64bits_update(st, key.data(), key.size());
-  XXH3_64bits_update(st, "\x1f", 1);
-  XXH3_64bits_update(st, text.data(), text.size());
-  const std::uint64_t h = XXH3_64bits_digest(st);
+  // for an exact re-submission, which is what makes it one. A long answer is hashed in
+  // pieces, so that it is not copied (the same hash as of the joined bytes).
+  std::uint64_t h;
+  const std::size_t joined = respondent_.size() + key.size() + text.size() + 2;
+  if (joined <= 1024) {
+    // Most answers: joined on the stack and hashed in one call (the streaming state costs
+    // more than the copy at this size).
+    char buf[1024];
+    char* q = buf;
+    std::memcpy(q, respondent_.data(), respondent_.size());
+    q += respondent_.size();
+    *q++ = '\x1f';
+    std::memcpy(q, key.data(), key.size());
+    q += key.size();
+    *q++ = '\x1f';
+    std::memcpy(q, text.data(), text.size());
+    h = XXH3_64bits(buf, joined);
+  } else {
+    XXH3_state_t* st = hash_state_.get();
+    XXH3_64bits_reset(st);
+    XXH3_64bits_update(st, respondent_.data(), respondent_.size());
+    XXH3_64bits_update(st, "\x1f", 1);
+    XXH3_64bits_update(st, key.data(), key.size());
+    XXH3_64bits_update(st, "\x1f", 1);
+    XXH3_64bits_update(st, text.data(), text.size());
+    h = XXH3_64bits_digest(st);
+  }
   // {"type":"idea","id":..,"text":..,"respondent":..,"unit":..,"question":..,"time":..,
   //  "segments":{..},"ratings":{..},"source":{"file":..,"row":..,"line":..,"column":..,
   //  "platform":..,"item":..,"finished":false}}

@@ -810,20 +810,27 @@ TEST(Gather, LargeInputGivesTheSameOutputEveryRun) {
   EXPECT_EQ(a.ideas.back()["source"]["row"], 10'001);
 }
 
-// An idea's id is XXH3-64 of "respondent \x1f question \x1f text". Answers over 64 KiB are
-// hashed piece by piece instead of copied together: the id must not change with that.
+// An idea's id is XXH3-64 of "respondent \x1f question \x1f text". The three are joined on
+// the stack up to 1,024 bytes and hashed piece by piece past that (a 70 KB answer, and the
+// two lengths either side of the limit): the id must not change with that.
 TEST(Gather, IdIsTheHashOfRespondentQuestionAndTextAtAnyLength) {
   temp_dir dir;
   std::string long_answer;
   for (int i = 0; long_answer.size() < 70'000; ++i)
     long_answer += "the rota changes every week and nobody is asked " + std::to_string(i) + " ";
   long_answer.pop_back();
+  // "r-" and 16 hex digits, two separators and "What should change?": 39 bytes with the text.
+  const std::string at_limit = "x" + std::string(1024 - 39 - 2, 'y') + "z";
+  const std::string past_limit = at_limit + "!";
   std::string csv = "Email Address,What should change?\n"
                     "a@example.org,Longer breaks\n"
                     "b@example.org," + long_answer + "\n"
-                    "b@example.org," + long_answer + "\n";
+                    "b@example.org," + long_answer + "\n"
+                    "c@example.org," + at_limit + "\n"
+                    "c@example.org," + past_limit + "\n";
   auto g = run(dir, {dir.write("ids.csv", csv)});
-  ASSERT_EQ(g.ideas.size(), 2u);  // the third row repeats the second: a duplicate
+  ASSERT_EQ(g.ideas.size(), 4u);  // the third row repeats the second: a duplicate
+  EXPECT_EQ(g.ideas[2]["text"].get<std::string>().size() + 39, 1024u);
   for (auto& idea : g.ideas) {
     std::string material = idea["respondent"].get<std::string>() + '\x1f' +
                            idea["question"].get<std::string>() + '\x1f' +

@@ -146,8 +146,8 @@ bool is_tidy_line(std::string_view s) noexcept {
     bad |= bytes_below(w, 0x20) | bytes_equal(w, 0x7F);
     bad |= space & (space << 8);  // two spaces within the word
     if (i > 0) bad |= static_cast<std::uint64_t>((p[i - 1] == ' ') & (p[i] == ' ')) << 7;
+    if (bad & kHigh) return false;  // no need to read the rest (a long answer with a line break)
   }
-  if (bad & kHigh) return false;
   return i >= n || is_tidy_from(reinterpret_cast<const uchar*>(p), n, i);
 }
 

@@ -16,7 +16,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-60}
 shift || true
 targets=("$@")
-((${#targets[@]})) || targets=(csv encoding records json xlsx org reports)
+((${#targets[@]})) || targets=(csv encoding records json xlsx org reports text)
 build=${ML_FUZZ_BUILD:-$root/build-fuzz}
 work=${ML_FUZZ_WORK:-$build/work}
 jobs=${ML_FUZZ_JOBS:-1}

@@ -91,6 +91,20 @@ class hash_set {
     const auto& sh = shards_[k >> 56];
     __builtin_prefetch(sh.slots.data() + slot_of(k, sh.slots.size()));
   }
+  std::size_t size() const noexcept {
+    std::size_t n = 0;
+    for (const auto& sh : shards_) n += sh.count;
+    return n;
+  }
+  /// Room for n keys at five sixths full, without growing step by step: each step
+  /// rehashes the shard, and filling a table through its fuller stages costs twice the time
+  /// of filling one sized at the start.
+  void reserve(std::size_t n) {
+    const std::size_t per_shard = n / shards_.size() + 1;
+    const std::size_t slots = per_shard + per_shard / 5;
+    for (auto& sh : shards_)
+      if (slots > sh.slots.size()) rehash(sh, slots);
+  }
   bool insert(std::uint64_t k) {
     if (k == 0) k = 1;
     auto& sh = shards_[k >> 56];
@@ -115,10 +129,10 @@ class hash_set {
   static std::size_t slot_of(std::uint64_t k, std::size_t n) {
     return static_cast<std::size_t>((static_cast<u128>(k << 8) * n) >> 64);
   }
-  static void grow(shard& sh) {
+  static void grow(shard& sh) { rehash(sh, sh.slots.size() + sh.slots.size() / 2); }
+  static void rehash(shard& sh, std::size_t n) {
     std::vector<std::uint64_t> old;
     old.swap(sh.slots);
-    const std::size_t n = old.size() + old.size() / 2;
     sh.slots.assign(n, 0);
     for (auto k : old) {
       if (!k) continue;
@@ -216,6 +230,7 @@ struct row_batch {
   std::string ideas, rejects;
   std::vector<event> events;
   gather_tally delta;
+  long long input_pos = 0;  // bytes of the file read when the batch was sent (0: unknown)
 
   void clear() {
     arena.clear();
@@ -225,6 +240,7 @@ struct row_batch {
     rejects.clear();
     events.clear();
     delta = gather_tally{};
+    input_pos = 0;
   }
 };
 
@@ -508,6 +524,10 @@ class gatherer {
   hash_set seen_;
   gather_tally merged_;                       // counts merged since the last drain
   std::atomic<long long> rows_merged_{0};     // for the progress display
+  // Sizing seen_ for the file from its first rows (merge() only, after the reader set them).
+  long long input_size_ = -1, input_pos_ = 0;  // the file's bytes (-1: not a file), read so far
+  long long file_ideas_ = 0;                   // ideas merged from this file
+  bool index_sized_ = false;
   table_state ts_;
   std::vector<std::unique_ptr<row_processor>> workers_;
   std::unique_ptr<batch_pipeline> pipeline_;
@@ -1071,7 +1091,10 @@ void gatherer::submit_stream(const json_submission& s) {
 }
 
 void gatherer::flush_batch() {
-  if (current_ && !current_->rows.empty()) pipeline_->submit(std::move(current_));
+  if (current_ && !current_->rows.empty()) {
+    current_->input_pos = input_pos_;
+    pipeline_->submit(std::move(current_));
+  }
   current_.reset();
 }
 
@@ -1088,7 +1111,21 @@ void gatherer::finish_batches() {
 void gatherer::merge(row_batch& b) {
   auto& t = merged_;
   t += b.delta;
-  rows_merged_.fetch_add(b.delta.rows_read, std::memory_order_relaxed);
+  const long long rows = rows_merged_.fetch_add(b.delta.rows_read, std::memory_order_relaxed) +
+                         b.delta.rows_read;
+  // Once the first 16,384 rows of a file are in, the index is sized for the ideas the whole
+  // file will have at that rate (by bytes read), up to 2.5 million: filling it then costs
+  // half of growing it step by step. Never more than it would reach anyway, so an estimate
+  // that is too high costs at most some 27 MB for a while.
+  if (!index_sized_ && rows >= 16384 && input_size_ > 0 && b.input_pos > 0) {
+    index_sized_ = true;
+    const double per_byte = static_cast<double>(file_ideas_ + b.delta.ideas) /
+                            static_cast<double>(b.input_pos);
+    const double whole = per_byte * static_cast<double>(input_size_);
+    const double cap = 2.5e6;
+    seen_.reserve(seen_.size() + static_cast<std::size_t>(std::min(whole, cap)));
+  }
+  file_ideas_ += b.delta.ideas;
   // The index is far larger than the caches: ask for each idea's slot a few ideas ahead.
   constexpr std::size_t ahead = 16;
   for (std::size_t i = 0; i < b.events.size() && i < ahead; ++i) seen_.prefetch(b.events[i].hash);
@@ -1238,7 +1275,8 @@ void gatherer::gather_csv(text_input& in) {
     row = rec.number;
     line = rec.line;
     to_cells(rec.fields, rec.line, cells);
-    bar.update(reader.bytes_consumed(), rows_merged_.load(std::memory_order_relaxed));
+    input_pos_ = reader.bytes_consumed();
+    bar.update(input_pos_, rows_merged_.load(std::memory_order_relaxed));
     return true;
   });
   if (reader.stray_quotes() > 0)
@@ -1347,7 +1385,8 @@ void gatherer::gather_json(text_input& in) {
   diag::progress bar(file_, -1);
   while (src.next(sub)) {
     handle(sub);
-    bar.update(src.bytes_consumed(), rows_merged_.load(std::memory_order_relaxed));
+    input_pos_ = src.bytes_consumed();
+    bar.update(input_pos_, rows_merged_.load(std::memory_order_relaxed));
   }
   finish_batches();
 }
@@ -1355,6 +1394,9 @@ void gatherer::gather_json(text_input& in) {
 void gatherer::gather_file(const std::string& path, gather_tally& t) {
   t_ = &t;
   rows_merged_.store(0, std::memory_order_relaxed);  // the progress display counts per file
+  file_ideas_ = 0;
+  input_pos_ = 0;
+  index_sized_ = false;
   file_ = path == "-" ? "<stdin>" : path;
   t.file = file_;
   cols_.clear();
@@ -1365,6 +1407,7 @@ void gatherer::gather_file(const std::string& path, gather_tally& t) {
   labels_.clear();
   ragged_warned_ = 0;
   byte_input in(path);
+  input_size_ = in.size();
   std::string head;
   while (head.size() < 8 && in.read(head, 8 - head.size()) > 0) {
   }

@@ -1114,16 +1114,15 @@ void gatherer::merge(row_batch& b) {
   const long long rows = rows_merged_.fetch_add(b.delta.rows_read, std::memory_order_relaxed) +
                          b.delta.rows_read;
   // Once the first 16,384 rows of a file are in, the index is sized for the ideas the whole
-  // file will have at that rate (by bytes read), up to 2.5 million: filling it then costs
-  // half of growing it step by step. Never more than it would reach anyway, so an estimate
-  // that is too high costs at most some 27 MB for a while.
+  // file will have at that rate (by bytes read): filling it then costs half of growing it
+  // step by step. Only up to 2.5 million ideas (some 24 MB), so that an estimate that is too
+  // high costs little; a bigger file's index grows step by step, as any stdin's does.
   if (!index_sized_ && rows >= 16384 && input_size_ > 0 && b.input_pos > 0) {
     index_sized_ = true;
     const double per_byte = static_cast<double>(file_ideas_ + b.delta.ideas) /
                             static_cast<double>(b.input_pos);
     const double whole = per_byte * static_cast<double>(input_size_);
-    const double cap = 2.5e6;
-    seen_.reserve(seen_.size() + static_cast<std::size_t>(std::min(whole, cap)));
+    if (whole <= 2.5e6) seen_.reserve(seen_.size() + static_cast<std::size_t>(whole));
   }
   file_ideas_ += b.delta.ideas;
   // The index is far larger than the caches: ask for each idea's slot a few ideas ahead.

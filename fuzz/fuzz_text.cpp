@@ -25,7 +25,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::size_t letters = 0;
   for (unsigned char c : s) letters += static_cast<unsigned char>((c | 0x20) - 'a') < 26;
   if (a.ascii_letters != letters) __builtin_trap();
-  if (a.tidy && (ml::tidy_whitespace(s) != s || ml::to_nfc(s) != s)) __builtin_trap();
+  // tidy_whitespace(s) itself takes the shortcut; with a control byte at the end, which
+  // tidying drops, the same text goes down the general path.
+  if (a.tidy && (ml::tidy_whitespace(s + "\x01") != s || ml::to_nfc(s) != s)) __builtin_trap();
   if (!a.maybe_list && !ml::trim(s).empty()) {
     std::vector<std::string> items;
     ml::split_list_into(std::string(s), items);

@@ -843,6 +843,7 @@ void row_processor::process_row(long long row, long long line, const std::vector
     switch (c.r) {
       case role::unit:
         // (A unit that tidies to nothing, only control characters, is no unit.)
+        // (last_unit_raw_ only ever holds a unit that passed this test, below.)
         if (unit_raw_.empty() &&
             (v == last_unit_raw_ || already_tidy(v) || !tidy_whitespace(v).empty()))
           unit_raw_ = v;
@@ -1116,7 +1117,8 @@ void gatherer::merge(row_batch& b) {
   // Once the first 16,384 rows of a file are in, the index is sized for the ideas the whole
   // file will have at that rate (by bytes read): filling it then costs half of growing it
   // step by step. Only up to 2.5 million ideas (some 24 MB), so that an estimate that is too
-  // high costs little; a bigger file's index grows step by step, as any stdin's does.
+  // high costs little (bytes read count decoded text, so a UTF-16 file's estimate is about
+  // twice too high); a bigger file's index grows step by step, as any stdin's does.
   if (!index_sized_ && rows >= 16384 && input_size_ > 0 && b.input_pos > 0) {
     index_sized_ = true;
     const double per_byte = static_cast<double>(file_ideas_ + b.delta.ideas) /

@@ -993,6 +993,33 @@ std::string big_json_array(int n) {
   }
   return s + "\n]\n";
 }
+// A time value equal to the row before's is not parsed again (responses often share a
+// second), but what it means depends on its file: "4/3/2024" is 4 March in an export whose
+// column reads day first and 3 April in one that does not. The last value of the first file
+// is the first of the second here, and each must be read in its own file's way; within a
+// file, a repeated value gives the same time as the first.
+TEST(Gather, RepeatedTimesAreReadInTheirOwnFilesWay) {
+  temp_dir dir;
+  const std::string day_first = dir.write("day-first.csv",
+                                          "Timestamp,Respondent,What should change?\n"
+                                          "13/3/2024 10:00:00,p1,More staff on nights\n"
+                                          "4/3/2024 10:00:00,p2,Fix the lift\n"
+                                          "4/3/2024 10:00:00,p3,Longer breaks\n");
+  const std::string month_first = dir.write("month-first.csv",
+                                            "Timestamp,Respondent,What should change?\n"
+                                            "4/3/2024 10:00:00,q1,Paid training\n"
+                                            "3/13/2024 10:00:00,q2,A quiet room\n");
+  gather_options o;
+  o.threads = 1;  // one worker: the same cache sees both files
+  auto g = run(dir, {day_first, month_first}, o);
+  ASSERT_EQ(g.ideas.size(), 5u);
+  EXPECT_EQ(g.ideas[0]["time"], "2024-03-13T10:00:00");
+  EXPECT_EQ(g.ideas[1]["time"], "2024-03-04T10:00:00");
+  EXPECT_EQ(g.ideas[2]["time"], "2024-03-04T10:00:00");
+  EXPECT_EQ(g.ideas[3]["time"], "2024-04-03T10:00:00");
+  EXPECT_EQ(g.ideas[4]["time"], "2024-03-13T10:00:00");
+}
+
 }  // namespace
 
 TEST(Gather, JsonArrayIsStreamedAcrossChunks) {

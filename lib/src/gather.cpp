@@ -283,8 +283,9 @@ class row_processor {
                    std::string_view text, std::string_view respondent);
   /// json_plain: the text needs no escaping in JSON (answer_shape::json_plain).
   void emit_idea(std::string_view text, int col, int item, bool json_plain = false);
-  /// Redacts (unless --keep-pii) and emits one item.
-  void emit_item(std::string_view text, int col, int item);
+  /// Redacts (unless --keep-pii, or `shape` says it holds no PII) and emits one item; `shape`
+  /// is scan_answer(text).
+  void emit_item(std::string_view text, int col, int item, const answer_shape& shape);
 
   const table_state& ts_;
   pseudonymizer pseudo_;
@@ -1000,10 +1001,7 @@ void row_processor::process_row(long long row, long long line, const std::vector
     }
     if (ts_.o->no_split || !shape.maybe_list) {
       ++t.items;
-      if (ts_.o->keep_pii || !shape.maybe_pii)
-        emit_idea(text, ci, 0, shape.json_plain);
-      else
-        emit_item(text, ci, 0);
+      emit_item(text, ci, 0, shape);
       continue;
     }
     std::vector<std::string>& items = items_;
@@ -1016,13 +1014,14 @@ void row_processor::process_row(long long row, long long line, const std::vector
         reject_item("non-answer", row, line, c, it, respondent_);
         continue;
       }
-      emit_item(it, ci, items.size() > 1 ? k : 0);
+      emit_item(it, ci, items.size() > 1 ? k : 0, scan_answer(it));
     }
   }
 }
 
-void row_processor::emit_item(std::string_view text, int col, int item) {
-  if (ts_.o->keep_pii || !may_hold_pii(text)) return emit_idea(text, col, item);
+void row_processor::emit_item(std::string_view text, int col, int item,
+                              const answer_shape& shape) {
+  if (ts_.o->keep_pii || !shape.maybe_pii) return emit_idea(text, col, item, shape.json_plain);
   redaction_counts rc;
   const std::string redacted = redact_pii(text, &rc);
   b_->delta.emails_redacted += rc.emails;

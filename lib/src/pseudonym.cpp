@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -66,25 +67,24 @@ std::string pseudonymizer::operator()(std::string_view raw) const {
 }
 
 void pseudonymizer::assign(std::string& out, std::string_view raw) const {
-  // normalise(), without a string for the usual short id or address.
-  std::string_view norm = trim(raw);
-  char lowered[256];
-  std::string long_lowered;
-  if (norm.find('@') != std::string_view::npos) {
-    if (norm.size() <= sizeof lowered) {
-      for (std::size_t i = 0; i < norm.size(); ++i) {
-        const char c = norm[i];
-        lowered[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c | 0x20) : c;
-      }
-      norm = std::string_view(lowered, norm.size());
-    } else {
-      long_lowered = ascii_lower(norm);
-      norm = long_lowered;
-    }
-  }
+  // normalise(), fed to the hash without a string: an id as it is (trimmed), an e-mail
+  // address lowercased a piece at a time.
+  const std::string_view t = trim(raw);
   unsigned char inner_digest[32], mac[32];
   SHA256_CTX work = impl_->inner;
-  SHA256_Update(&work, norm.data(), norm.size());
+  if (t.find('@') == std::string_view::npos) {
+    SHA256_Update(&work, t.data(), t.size());
+  } else {
+    char lower[128];
+    for (std::size_t i = 0; i < t.size(); i += sizeof lower) {
+      const std::size_t n = std::min(sizeof lower, t.size() - i);
+      for (std::size_t k = 0; k < n; ++k) {
+        const char c = t[i + k];
+        lower[k] = c >= 'A' && c <= 'Z' ? static_cast<char>(c | 0x20) : c;
+      }
+      SHA256_Update(&work, lower, n);
+    }
+  }
   SHA256_Final(inner_digest, &work);
   work = impl_->outer;
   SHA256_Update(&work, inner_digest, 32);

@@ -82,15 +82,31 @@ void for_each_word(std::string_view s, char fill, F f) noexcept {
 // ---------------------------------------------------------------------------------------------
 // tidy_whitespace
 
+// The length of the character at p[i] (not ASCII) when it is one that NFC leaves as it is and
+// that nothing here can combine with, else 0: U+0080..U+02FF (accented Latin letters, ¡ ¿ « »,
+// ...), U+2010..U+2027 (dashes, curly quotes, bullets, ellipsis), U+200D (ZWJ), U+2600..U+27BF
+// (symbols, dingbats), U+FE0F (emoji presentation) and U+1F000..U+1FAFF (emoji). Most text in
+// Western European languages, and typographic punctuation and emoji in any. (All of these are
+// NFC alone and in any pair, checked with Python's unicodedata and ICU; the unit test
+// AlreadyTidy checks the result against tidying and ICU.) Invalid UTF-8 gives 0.
+std::size_t nfc_stable_length(const uchar* p, std::size_t n, std::size_t i) noexcept {
+  const uchar c = p[i];
+  if (c >= 0xC2 && c <= 0xCB) return i + 1 < n && (p[i + 1] & 0xC0) == 0x80 ? 2 : 0;
+  if (c == 0xE2 && i + 2 < n && (p[i + 2] & 0xC0) == 0x80 &&
+      ((p[i + 1] == 0x80 && ((p[i + 2] >= 0x90 && p[i + 2] <= 0xA7) || p[i + 2] == 0x8D)) ||
+       (p[i + 1] >= 0x98 && p[i + 1] <= 0x9E)))
+    return 3;
+  if (c == 0xEF && i + 2 < n && p[i + 1] == 0xB8 && p[i + 2] == 0x8F) return 3;
+  if (c == 0xF0 && i + 3 < n && p[i + 1] == 0x9F && p[i + 2] >= 0x80 && p[i + 2] <= 0xAB &&
+      (p[i + 3] & 0xC0) == 0x80)
+    return 4;
+  return 0;
+}
+
 // The rest of a line from p[i] on, for is_tidy_line: printable ASCII with single spaces, and
-// non-ASCII characters that tidying and NFC keep as they are and that nothing here can
-// combine with: U+00A1..U+02FF (accented Latin letters, ¡ ¿ « », ...), U+2010..U+2027 (dashes,
-// curly quotes, bullets, ellipsis), U+2600..U+27BF (symbols, dingbats), U+1F000..U+1FAFF
-// (emoji) with U+200D and U+FE0F. That is most answers in Spanish, French, German and
-// Portuguese, and English ones with typographic punctuation or emoji; anything else
-// (combining marks, other scripts, NBSP, C1 controls, invalid bytes) takes the general path.
-// (All of these are NFC alone and in any pair, checked with Python's unicodedata; the unit
-// test AlreadyTidy checks the result against tidying and ICU.)
+// the characters of nfc_stable_length that tidying keeps (all but the C1 controls and NBSP,
+// U+0080..U+00A0). Anything else (combining marks, other scripts, invalid bytes) takes the
+// general path.
 bool is_tidy_from(const uchar* p, std::size_t n, std::size_t i) noexcept {
   bool after_space = i > 0 && p[i - 1] == ' ';
   while (i < n) {
@@ -104,27 +120,10 @@ bool is_tidy_from(const uchar* p, std::size_t n, std::size_t i) noexcept {
       continue;
     }
     after_space = false;
-    if (c >= 0xC2 && c <= 0xCB) {
-      if (i + 1 >= n || (p[i + 1] & 0xC0) != 0x80 || (c == 0xC2 && p[i + 1] < 0xA1)) return false;
-      i += 2;
-      continue;
-    }
-    if (c == 0xE2 && i + 2 < n && (p[i + 2] & 0xC0) == 0x80 &&
-        ((p[i + 1] == 0x80 && ((p[i + 2] >= 0x90 && p[i + 2] <= 0xA7) || p[i + 2] == 0x8D)) ||
-         (p[i + 1] >= 0x98 && p[i + 1] <= 0x9E))) {
-      i += 3;  // U+2010..U+2027, U+200D (ZWJ), U+2600..U+27BF
-      continue;
-    }
-    if (c == 0xEF && i + 2 < n && p[i + 1] == 0xB8 && p[i + 2] == 0x8F) {
-      i += 3;  // U+FE0F (emoji presentation)
-      continue;
-    }
-    if (c == 0xF0 && i + 3 < n && p[i + 1] == 0x9F && p[i + 2] >= 0x80 && p[i + 2] <= 0xAB &&
-        (p[i + 3] & 0xC0) == 0x80) {
-      i += 4;  // U+1F000..U+1FAFF: emoji
-      continue;
-    }
-    return false;
+    if (c == 0xC2 && i + 1 < n && p[i + 1] < 0xA1) return false;  // tidying drops or spaces it
+    const std::size_t len = nfc_stable_length(p, n, i);
+    if (len == 0) return false;
+    i += len;
   }
   return true;
 }
@@ -258,24 +257,20 @@ std::string tidy_general(std::string_view s) {
 // ---------------------------------------------------------------------------------------------
 // to_nfc
 
-// True if `s` is valid UTF-8 made only of code points below U+0300 and in U+2010..U+2027. All
-// of those are NFC (none decomposes, and no two of them combine), which covers ASCII and most
-// text in Western European languages, typographic dashes and quotes included, without ICU.
+// True if `s` is valid UTF-8 made only of ASCII and the characters of nfc_stable_length: NFC
+// as it is, without calling ICU.
 bool is_trivially_nfc(std::string_view s) noexcept {
   const auto* p = reinterpret_cast<const uchar*>(s.data());
   const std::size_t n = s.size();
   std::size_t i = 0;
   while (i < n) {
-    const uchar c = p[i];
-    if (c < 0x80) {
+    if (p[i] < 0x80) {
       ++i;
-    } else if (c >= 0xC2 && c <= 0xCB && i + 1 < n && (p[i + 1] & 0xC0) == 0x80) {
-      i += 2;
-    } else if (c == 0xE2 && i + 2 < n && p[i + 1] == 0x80 && p[i + 2] >= 0x90 && p[i + 2] <= 0xA7) {
-      i += 3;  // U+2010..U+2027: dashes, quotes, bullets, ellipsis (NFC, combine with nothing)
-    } else {
-      return false;
+      continue;
     }
+    const std::size_t len = nfc_stable_length(p, n, i);
+    if (len == 0) return false;
+    i += len;
   }
   return true;
 }

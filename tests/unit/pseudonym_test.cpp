@@ -131,6 +131,23 @@ TEST(Pseudonymizer, EmailsAreCaseAndSpaceInsensitive) {
   EXPECT_EQ(pseudonymizer::normalise(" Ana@Example.ORG\n"), "ana@example.org");
 }
 
+// An address is lowercased a piece at a time into the hash: one longer than a piece (and than
+// any short buffer) must hash as its whole lowercased form does.
+TEST(Pseudonymizer, LongEmailsAreLoweredWhole) {
+  pseudonymizer p("test-salt");
+  std::string upper, lower;
+  for (int i = 0; i < 300; ++i) {
+    upper.push_back(static_cast<char>('A' + i % 26));
+    lower.push_back(static_cast<char>('a' + i % 26));
+  }
+  upper += "@EXAMPLE.ORG";
+  lower += "@example.org";
+  EXPECT_EQ(p(" " + upper + " "), "r-" + hmac_hex("test-salt", lower).substr(0, 16));
+  std::string into = "something else";
+  p.assign(into, upper);
+  EXPECT_EQ(into, p(lower));
+}
+
 TEST(Pseudonymizer, OtherIdsAreCaseSensitiveButTrimmed) {
   pseudonymizer p("test-salt");
   EXPECT_NE(p("AbC-12"), p("abc-12"));

@@ -80,5 +80,12 @@ int main(int argc, char** argv) {
   app.add_option("-j,--threads", o.threads,
                  "Worker threads (default: one per core, at most 8); output does not depend on it")
       ->option_text("N")->check(CLI::Range(0, 256));
+  app.add_option("--index-memory", o.index_memory,
+                 "Memory for the re-submission check (default 20M); past it the rest goes "
+                 "through temporary files, written at the end; output does not depend on it")
+      ->option_text("SIZE")->transform(CLI::AsSizeValue(false));
+  app.add_option("--temp-dir", o.temp_dir,
+                 "Folder for those files (default: $TMPDIR, else /tmp)")
+      ->option_text("DIR");
   return ml::cli::run(app, argc, argv, [&] { return ml::run_gather(o); });
 }

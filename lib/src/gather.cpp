@@ -32,6 +32,8 @@
 #include "ml/output.hpp"
 #include "ml/pseudonym.hpp"
 #include "ml/records.hpp"
+#include "ml/spilled_keys.hpp"
+#include "ml/spool.hpp"
 #include "ml/text.hpp"
 #include "ml/timefmt.hpp"
 #include "ml/xlsx.hpp"
@@ -61,6 +63,7 @@ gather_tally& gather_tally::operator+=(const gather_tally& o) {
   phones_redacted += o.phones_redacted;
   passed_through += o.passed_through;
   ragged_rows += o.ragged_rows;
+  spilled_ideas += o.spilled_ideas;
   for (auto& [k, v] : o.rows_rejected) rows_rejected[k] += v;
   for (auto& [k, v] : o.items_rejected) items_rejected[k] += v;
   return *this;
@@ -83,7 +86,7 @@ constexpr std::size_t max_xlsx_bytes = std::size_t{1} << 30;
 class hash_set {
  public:
   hash_set() : shards_(256) {
-    for (auto& sh : shards_) sh.slots.assign(256, 0);
+    for (auto& sh : shards_) sh.slots.assign(initial_slots, 0);
   }
   /// Starts loading k's slot into the cache (merging asks for a batch's keys ahead).
   void prefetch(std::uint64_t k) const {
@@ -96,15 +99,18 @@ class hash_set {
     for (const auto& sh : shards_) n += sh.count;
     return n;
   }
+  /// Bytes the tables take.
+  std::size_t memory() const noexcept { return slots_ * sizeof(std::uint64_t); }
   /// Room for n keys at five sixths full, without growing step by step: each step
   /// rehashes the shard, and filling a table through its fuller stages costs twice the time
   /// of filling one sized at the start.
   void reserve(std::size_t n) {
-    const std::size_t per_shard = n / shards_.size() + 1;
-    const std::size_t slots = per_shard + per_shard / 5;
+    const std::size_t slots = slots_for(n);
     for (auto& sh : shards_)
       if (slots > sh.slots.size()) rehash(sh, slots);
   }
+  /// The memory reserve(n) takes.
+  static std::size_t memory_for(std::size_t n) { return 256 * slots_for(n) * sizeof(std::uint64_t); }
   bool insert(std::uint64_t k) {
     if (k == 0) k = 1;
     auto& sh = shards_[k >> 56];
@@ -119,21 +125,44 @@ class hash_set {
     ++sh.count;
     return true;
   }
+  /// Calls f(keys, n) shard by shard with each shard's keys sorted: all keys in increasing
+  /// order (a shard holds the keys of one top byte), then empties the set and frees it.
+  template <class F>
+  void drain_sorted(F f) {
+    std::vector<std::uint64_t> keys;
+    for (auto& sh : shards_) {
+      keys.clear();
+      for (auto k : sh.slots)
+        if (k) keys.push_back(k);
+      std::sort(keys.begin(), keys.end());
+      f(keys.data(), keys.size());
+      std::vector<std::uint64_t>().swap(sh.slots);
+      sh.slots.assign(initial_slots, 0);
+      sh.count = 0;
+    }
+    slots_ = shards_.size() * initial_slots;
+  }
 
  private:
+  static constexpr std::size_t initial_slots = 16;
   struct shard {
     std::vector<std::uint64_t> slots;
     std::size_t count = 0;
   };
   __extension__ typedef unsigned __int128 u128;  // GCC and Clang; the high half of a product
+  static std::size_t slots_for(std::size_t n) {
+    const std::size_t per_shard = n / 256 + 1;
+    return per_shard + per_shard / 5;
+  }
   static std::size_t slot_of(std::uint64_t k, std::size_t n) {
     return static_cast<std::size_t>((static_cast<u128>(k << 8) * n) >> 64);
   }
-  static void grow(shard& sh) { rehash(sh, sh.slots.size() + sh.slots.size() / 2); }
-  static void rehash(shard& sh, std::size_t n) {
+  void grow(shard& sh) { rehash(sh, sh.slots.size() + sh.slots.size() / 2); }
+  void rehash(shard& sh, std::size_t n) {
     std::vector<std::uint64_t> old;
     old.swap(sh.slots);
     sh.slots.assign(n, 0);
+    slots_ += n - old.size();
     for (auto k : old) {
       if (!k) continue;
       std::size_t i = slot_of(k, n);
@@ -143,6 +172,7 @@ class hash_set {
     }
   }
   std::vector<shard> shards_;
+  std::size_t slots_ = 256 * initial_slots;
 };
 
 struct withdrawn_list {
@@ -498,6 +528,13 @@ class gatherer {
 
   void gather_file(const std::string& path, gather_tally& t);
   std::string columns_listing;  // --columns output
+  /// True once the duplicate index has passed its memory (index_memory): from then on the
+  /// records wait in a temporary file until finish_spill().
+  bool spilling() const { return spill_ != nullptr; }
+  /// At the end of the run, after a spill: finds the late re-submissions among the spilled
+  /// ideas, writes the spilled records without them (their rejects in their place) and
+  /// moves them from ideas to duplicates in `tallies` (one per gather_file call, in order).
+  void finish_spill(std::vector<gather_tally>& tallies);
 
  private:
   void warn(const std::string& m) { diag::warning(m); }
@@ -511,6 +548,9 @@ class gatherer {
   /// Submits the open batch, waits until all are merged and adds their counts to *t_.
   void finish_batches();
   void merge(row_batch& b);
+  void start_spill();
+  void spill_events(row_batch& b, std::size_t from);
+  std::string duplicate_reject(std::string_view idea_line) const;
 
   void gather_csv(text_input& in);
   void gather_xlsx(byte_input& in, std::string head);
@@ -529,6 +569,18 @@ class gatherer {
   long long input_size_ = -1, input_pos_ = 0;  // the file's bytes (-1: not a file), read so far
   long long file_ideas_ = 0;                   // ideas merged from this file
   bool index_sized_ = false;
+  int file_index_ = -1;  // gather_file calls so far, less one
+  // Past the index's memory: the index as sorted runs on disk, and every record (in order,
+  // each with its kind and length) in a spool, until finish_spill().
+  struct spill_state {
+    spill_state(const std::string& dir, std::size_t memory) : keys(dir, memory), events(dir) {}
+    spilled_keys keys;
+    spool events;
+    std::uint64_t seq = 0;  // ideas spilled
+    std::vector<std::pair<std::uint64_t, int>> files;  // first seq of each file, its index
+    std::string buf;
+  };
+  std::unique_ptr<spill_state> spill_;
   table_state ts_;
   std::vector<std::unique_ptr<row_processor>> workers_;
   std::unique_ptr<batch_pipeline> pipeline_;
@@ -1123,9 +1175,19 @@ void gatherer::merge(row_batch& b) {
     const double per_byte = static_cast<double>(file_ideas_ + b.delta.ideas) /
                             static_cast<double>(b.input_pos);
     const double whole = per_byte * static_cast<double>(input_size_);
-    if (whole <= 2.5e6) seen_.reserve(seen_.size() + static_cast<std::size_t>(whole));
+    // A file that will not fit gets the tables the memory allows: they fill, and then the
+    // rest of the run goes to disk (start_spill).
+    const std::size_t want = seen_.size() + static_cast<std::size_t>(whole);
+    if (hash_set::memory_for(want) <= o_.index_memory)
+      seen_.reserve(want);
+    else
+      seen_.reserve(o_.index_memory / 48 * 5);  // memory_for(n) is some 9.6 bytes a key
   }
   file_ideas_ += b.delta.ideas;
+  if (spill_) {
+    spill_events(b, 0);
+    return;
+  }
   // The index is far larger than the caches: ask for each idea's slot a few ideas ahead.
   constexpr std::size_t ahead = 16;
   for (std::size_t i = 0; i < b.events.size() && i < ahead; ++i) seen_.prefetch(b.events[i].hash);
@@ -1143,7 +1205,8 @@ void gatherer::merge(row_batch& b) {
     }
     run_end = off + len;
   };
-  for (const auto& e : b.events) {
+  for (std::size_t i = 0; i < b.events.size(); ++i) {
+    const auto& e = b.events[i];
     if (next_prefetch < b.events.size()) seen_.prefetch(b.events[next_prefetch++].hash);
     switch (e.k) {
       case row_batch::kind::reject:
@@ -1153,7 +1216,12 @@ void gatherer::merge(row_batch& b) {
         extend_run(e.off, e.len);
         break;
       case row_batch::kind::idea: {
-        std::string_view line = std::string_view(b.ideas).substr(e.off, e.len);
+        if (seen_.memory() > o_.index_memory) {
+          flush_run();
+          start_spill();
+          spill_events(b, i);
+          return;
+        }
         if (seen_.insert(e.hash)) {
           extend_run(e.off, e.len);
           break;
@@ -1161,24 +1229,124 @@ void gatherer::merge(row_batch& b) {
         flush_run();
         --t.ideas;
         ++t.items_rejected["duplicate"];
-        if (!rejects_) break;
-        // Rare: rebuild the reject from the idea itself.
-        auto idea = nlohmann::json::parse(line);
-        const auto& src = idea["source"];
-        json_writer w;
-        w.begin_object().key("type").value("reject").key("reason").value("duplicate");
-        w.key("file").value(src["file"].get<std::string>()).key("row").value(src["row"].get<long long>());
-        if (src.contains("line")) w.key("line").value(src["line"].get<long long>());
-        w.key("column").value(src["column"].get<std::string>());
-        w.key("text").value(idea["text"].get<std::string>());
-        w.key("respondent").value(idea["respondent"].get<std::string>());
-        w.end_object();
-        rejects_->line(w.str());
+        if (rejects_) rejects_->line(duplicate_reject(std::string_view(b.ideas).substr(e.off, e.len)));
         break;
       }
     }
   }
   flush_run();
+}
+
+// Rare: a duplicate's reject is rebuilt from the idea record itself.
+std::string gatherer::duplicate_reject(std::string_view line) const {
+  auto idea = nlohmann::json::parse(line);
+  const auto& src = idea["source"];
+  json_writer w;
+  w.begin_object().key("type").value("reject").key("reason").value("duplicate");
+  w.key("file").value(src["file"].get<std::string>()).key("row").value(src["row"].get<long long>());
+  if (src.contains("line")) w.key("line").value(src["line"].get<long long>());
+  w.key("column").value(src["column"].get<std::string>());
+  w.key("text").value(idea["text"].get<std::string>());
+  w.key("respondent").value(idea["respondent"].get<std::string>());
+  w.end_object();
+  return w.str();
+}
+
+// The index has used its memory: it goes to disk as one sorted run, and from here on every
+// record waits in the spool (the output stays in input order, and a late re-submission can
+// only be told once every earlier idea is known).
+void gatherer::start_spill() {
+  const std::size_t ideas = seen_.size();
+  spill_ = std::make_unique<spill_state>(o_.temp_dir, o_.index_memory / 2);
+  seen_.drain_sorted([&](const std::uint64_t* k, std::size_t n) { spill_->keys.add_earlier(k, n); });
+  const std::size_t m = o_.index_memory;
+  const std::string size = m >= (std::size_t{1} << 20) ? fmt::format("{:.1f} MiB", static_cast<double>(m) / (1 << 20))
+                                                         : fmt::format("{} KiB", (m + 1023) >> 10);
+  diag::note(fmt::format("{}: the duplicate check reached its memory ({}, --index-memory) at {} "
+                         "ideas; the rest of the run waits in temporary files in {} (about the "
+                         "size of the output) and is written at the end",
+                         file_, size, ideas, temp_dir(o_.temp_dir)));
+}
+
+// Spool record: kind (one byte), length (four, little-endian), the bytes.
+void gatherer::spill_events(row_batch& b, std::size_t from) {
+  auto& sp = *spill_;
+  auto& t = merged_;
+  if (sp.files.empty() || sp.files.back().second != file_index_) sp.files.push_back({sp.seq + 1, file_index_});
+  sp.buf.clear();
+  auto put = [&](row_batch::kind k, std::string_view bytes) {
+    const auto len = static_cast<std::uint32_t>(bytes.size());
+    char head[5] = {static_cast<char>(k), static_cast<char>(len), static_cast<char>(len >> 8),
+                    static_cast<char>(len >> 16), static_cast<char>(len >> 24)};
+    sp.buf.append(head, 5);
+    sp.buf.append(bytes);
+  };
+  for (std::size_t i = from; i < b.events.size(); ++i) {
+    const auto& e = b.events[i];
+    switch (e.k) {
+      case row_batch::kind::reject:
+        if (rejects_) put(e.k, std::string_view(b.rejects).substr(e.off, e.len));
+        break;
+      case row_batch::kind::pass:
+        put(e.k, std::string_view(b.ideas).substr(e.off, e.len));
+        break;
+      case row_batch::kind::idea:
+        put(e.k, std::string_view(b.ideas).substr(e.off, e.len));
+        sp.keys.add(e.hash ? e.hash : 1, ++sp.seq);  // as hash_set keeps it
+        ++t.spilled_ideas;
+        break;
+    }
+  }
+  sp.events.append(sp.buf);
+}
+
+void gatherer::finish_spill(std::vector<gather_tally>& tallies) {
+  if (!spill_) return;
+  auto& sp = *spill_;
+  sp.keys.resolve();
+  sp.events.start_reading();
+  std::uint64_t dup = 0, seq = 0;
+  bool more = sp.keys.next_duplicate(dup);
+  std::size_t file = 0;  // index into sp.files of the file holding seq
+  std::string rec;
+  char head[5];
+  for (;;) {
+    if (sp.events.read_some(head, 5) == 0) break;
+    const auto k = static_cast<row_batch::kind>(head[0]);
+    const std::uint32_t len = static_cast<std::uint32_t>(static_cast<unsigned char>(head[1])) |
+                              static_cast<std::uint32_t>(static_cast<unsigned char>(head[2])) << 8 |
+                              static_cast<std::uint32_t>(static_cast<unsigned char>(head[3])) << 16 |
+                              static_cast<std::uint32_t>(static_cast<unsigned char>(head[4])) << 24;
+    sp.events.read(rec, len);
+    switch (k) {
+      case row_batch::kind::reject:
+        rejects_->write(rec);
+        break;
+      case row_batch::kind::pass:
+        out_.write(rec);
+        break;
+      case row_batch::kind::idea:
+        ++seq;
+        if (!more || seq != dup) {
+          out_.write(rec);
+          break;
+        }
+        more = sp.keys.next_duplicate(dup);
+        while (file + 1 < sp.files.size() && sp.files[file + 1].first <= seq) ++file;
+        {
+          auto& t = tallies.at(static_cast<std::size_t>(sp.files[file].second));
+          --t.ideas;
+          ++t.items_rejected["duplicate"];
+        }
+        if (rejects_) rejects_->line(duplicate_reject(rec));
+        break;
+    }
+  }
+  if (seq != sp.seq || more)
+    throw error(exit_internal, fmt::format("the spilled records do not add up ({} of {} ideas read "
+                                           "back); please report this as a bug",
+                                           seq, sp.seq));
+  spill_.reset();
 }
 
 void gatherer::begin_table(std::vector<column> cols, platform p, int header_rows) {
@@ -1393,6 +1561,7 @@ void gatherer::gather_json(text_input& in) {
 
 void gatherer::gather_file(const std::string& path, gather_tally& t) {
   t_ = &t;
+  ++file_index_;
   rows_merged_.store(0, std::memory_order_relaxed);  // the progress display counts per file
   file_ideas_ = 0;
   input_pos_ = 0;
@@ -1511,8 +1680,18 @@ int run_gather(const gather_options& o, std::vector<gather_tally>* tallies) {
       t.failed = true;
       status = exit_no_input;
     }
-    if (!t.failed && !o.list_columns) diag::note(tally_line(t));
+    // Past the index's memory the duplicates are known only at the end, and so are the
+    // tallies of the files read from then on.
+    if (!t.failed && !o.list_columns && !g.spilling()) diag::note(tally_line(t));
     all.push_back(std::move(t));
+  }
+  if (g.spilling()) {
+    const std::size_t first_late = static_cast<std::size_t>(
+        std::find_if(all.begin(), all.end(), [](const gather_tally& t) { return t.spilled_ideas > 0; }) -
+        all.begin());
+    g.finish_spill(all);
+    for (std::size_t i = first_late; i < all.size(); ++i)
+      if (!all[i].failed) diag::note(tally_line(all[i]));
   }
   if (std::all_of(all.begin(), all.end(), [](const gather_tally& t) { return t.failed; }))
     return exit_no_input;  // said already, per file; nothing is written

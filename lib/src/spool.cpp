@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "ml/spool.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fmt/format.h>
 
@@ -12,16 +16,43 @@ namespace ml {
 
 namespace {
 
-[[noreturn]] void fail(std::string_view what) {
-  throw io_error("temporary file", fmt::format("{} ({}); set TMPDIR to a folder with free space",
-                                               what, std::strerror(errno)));
+[[noreturn]] void fail_in(const std::string& dir, std::string_view what, int e) {
+  throw io_error("temporary file in " + dir,
+                 fmt::format("{} ({}); set TMPDIR (ml-gather: --temp-dir) to a folder with free "
+                             "space",
+                             what, std::strerror(e)));
 }
 
 }  // namespace
 
-spool::spool() : buffer_(1 << 20) {
-  file_ = std::tmpfile();
-  if (!file_) fail("cannot create one");
+std::string temp_dir(const std::string& dir) {
+  if (!dir.empty()) return dir;
+  const char* env = std::getenv("TMPDIR");
+  return env && *env ? env : "/tmp";
+}
+
+int open_temp_fd(const std::string& dir_in) {
+  const std::string dir = temp_dir(dir_in);
+  // Unnamed where the file system can (O_TMPFILE); else a name removed at once. Either way
+  // nothing is left behind, whatever ends the run. (std::tmpfile ignores TMPDIR.)
+  int fd = ::open(dir.c_str(), O_RDWR | O_TMPFILE | O_EXCL | O_CLOEXEC, 0600);
+  if (fd >= 0) return fd;
+  if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) fail_in(dir, "cannot create one", errno);
+  std::string pattern = dir + "/.ml-tmp-XXXXXX";
+  fd = ::mkostemp(pattern.data(), O_CLOEXEC);
+  if (fd < 0) fail_in(dir, "cannot create one", errno);
+  ::unlink(pattern.c_str());
+  return fd;
+}
+
+spool::spool(const std::string& dir) : dir_(temp_dir(dir)), buffer_(1 << 20) {
+  int fd = open_temp_fd(dir_);
+  file_ = ::fdopen(fd, "w+b");
+  if (!file_) {
+    int e = errno;
+    ::close(fd);
+    fail_in(dir_, "cannot open one", e);
+  }
   std::setvbuf(file_, buffer_.data(), _IOFBF, buffer_.size());
 }
 
@@ -30,17 +61,23 @@ spool::~spool() {
 }
 
 void spool::append(std::string_view bytes) {
-  if (std::fwrite(bytes.data(), 1, bytes.size(), file_) != bytes.size()) fail("cannot write");
+  if (std::fwrite(bytes.data(), 1, bytes.size(), file_) != bytes.size()) fail_in(dir_, "cannot write", errno);
 }
 
 void spool::start_reading() {
-  if (std::fflush(file_) != 0) fail("cannot write");
-  if (std::fseek(file_, 0, SEEK_SET) != 0) fail("cannot read back");
+  if (std::fflush(file_) != 0) fail_in(dir_, "cannot write", errno);
+  if (std::fseek(file_, 0, SEEK_SET) != 0) fail_in(dir_, "cannot read back", errno);
 }
 
 void spool::read(std::string& out, std::size_t size) {
   out.resize(size);
-  if (size && std::fread(out.data(), 1, size, file_) != size) fail("cannot read back");
+  if (size && std::fread(out.data(), 1, size, file_) != size) fail_in(dir_, "cannot read back", errno);
+}
+
+std::size_t spool::read_some(char* p, std::size_t size) {
+  std::size_t n = std::fread(p, 1, size, file_);
+  if (n < size && std::ferror(file_)) fail_in(dir_, "cannot read back", errno);
+  return n;
 }
 
 void spool::copy_to(output& out) {
@@ -48,7 +85,7 @@ void spool::copy_to(output& out) {
   std::string buf(1 << 16, '\0');
   std::size_t n;
   while ((n = std::fread(buf.data(), 1, buf.size(), file_)) > 0) out.write({buf.data(), n});
-  if (std::ferror(file_)) fail("cannot read back");
+  if (std::ferror(file_)) fail_in(dir_, "cannot read back", errno);
 }
 
 }  // namespace ml

@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "ml/diag.hpp"
 #include "ml/error.hpp"
 #include "ml/pseudonym.hpp"
@@ -1051,6 +1053,96 @@ TEST(Gather, TruncatedJsonArrayIsExit65WithItsLine) {
     EXPECT_NE(std::string(e.what()).find("cut.json:4: invalid JSON"), std::string::npos) << e.what();
   }
   EXPECT_FALSE(std::filesystem::exists(dir.file("out.jsonl")));
+}
+
+
+namespace {
+// Rows from 60 respondents answering from 37 texts, so many rows re-submit an earlier
+// answer (within the file and across files), with non-answers and lists among them.
+std::string resubmitting_csv(int rows, int seed) {
+  std::string s = "Respondent,What should change?,Anything else?,Why?\n";
+  for (int i = 0; i < rows; ++i) {
+    const int k = i * 7 + seed;
+    s += "p" + std::to_string(k % 60) + ",";
+    if (k % 13 == 0)
+      s += "n/a";
+    else if (k % 17 == 0)
+      s += "\"1) more staff " + std::to_string(k % 5) + " 2) fix the lift\"";
+    else
+      s += "The rota in block " + std::to_string(k % 37) + " needs fixing";
+    s += ",I would add a note on shift " + std::to_string(k % 53) + " and the canteen";
+    s += ",Because of reason " + std::to_string(k % 101) + " in the " + std::to_string(k % 7) + " rota\n";
+  }
+  return s;
+}
+}  // namespace
+
+// Past --index-memory the index goes to disk and the records wait in a temporary file: the
+// output, the rejects (duplicates in their place among the others) and every file's tally
+// must be exactly those of a run that kept everything in memory, at any point of switching
+// (from the first idea, or after some thousands), with one worker or several, across files,
+// and with stream records passed on in their place.
+TEST(Gather, DuplicateIndexPastItsMemoryGivesTheSameOutput) {
+  temp_dir dir;
+  std::vector<std::string> inputs = {dir.write("a.csv", resubmitting_csv(3000, 0)),
+                                     dir.write("b.csv", resubmitting_csv(2500, 3))};
+  auto stream = run(dir, {dir.write("plain.csv", plain_csv)});
+  inputs.push_back(dir.write("again.jsonl", stream.output));
+  inputs.push_back(dir.write("c.csv", resubmitting_csv(1500, 5)));
+  gather_options base;
+  auto whole = run(dir, inputs, base);
+  EXPECT_GT(whole.rejected("duplicate"), 2000);
+  EXPECT_GT(whole.rejected("non-answer"), 100);
+  for (auto& t : whole.tallies) EXPECT_EQ(t.spilled_ideas, 0) << t.file;
+  std::vector<std::string> whole_rejects;
+  for (auto& r : whole.rejects) whole_rejects.push_back(r.dump());
+  for (std::size_t memory : {std::size_t{0}, std::size_t{33} << 10, std::size_t{40} << 10}) {
+    for (std::size_t threads : {1, 3}) {
+      SCOPED_TRACE(fmt::format("index_memory {} threads {}", memory, threads));
+      gather_options o = base;
+      o.index_memory = memory;
+      o.threads = threads;
+      o.temp_dir = dir.path();
+      auto g = run(dir, inputs, o);
+      EXPECT_EQ(g.output, whole.output);
+      std::vector<std::string> rejects;
+      for (auto& r : g.rejects) rejects.push_back(r.dump());
+      EXPECT_EQ(rejects, whole_rejects);
+      ASSERT_EQ(g.tallies.size(), whole.tallies.size());
+      long long spilled = 0;
+      for (std::size_t i = 0; i < g.tallies.size(); ++i) {
+        EXPECT_EQ(g.tallies[i].ideas, whole.tallies[i].ideas) << i;
+        EXPECT_EQ(g.tallies[i].items_rejected, whole.tallies[i].items_rejected) << i;
+        EXPECT_EQ(g.tallies[i].rows_rejected, whole.tallies[i].rows_rejected) << i;
+        spilled += g.tallies[i].spilled_ideas;
+      }
+      // Everything went through the disk from the first idea, or a part after the switch.
+      const long long indexed = whole.rejected("duplicate") + static_cast<long long>(whole.ideas.size()) -
+                                whole.tallies[2].passed_through;
+      if (memory == 0)
+        EXPECT_EQ(spilled, indexed);
+      else
+        EXPECT_TRUE(spilled > 0 && spilled < indexed) << spilled << " of " << indexed;
+    }
+  }
+}
+
+TEST(Gather, DuplicateIndexPastItsMemoryWithNoTemporaryFolderIsExit74) {
+  temp_dir dir;
+  gather_options o;
+  o.index_memory = 0;
+  o.temp_dir = dir.file("no/such/folder");
+  o.inputs = {dir.write("a.csv", resubmitting_csv(100, 0))};
+  o.output = dir.file("ideas.jsonl");
+  o.salt = "test-salt";
+  try {
+    run_gather(o);
+    FAIL() << "expected an error";
+  } catch (const ml::error& e) {
+    EXPECT_EQ(e.code(), ml::exit_io);
+    EXPECT_NE(std::string(e.what()).find("no/such/folder"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(dir.entries(), (std::set<std::string>{"a.csv"}));  // no output, no temporary left
 }
 
 }  // namespace ml

@@ -29,6 +29,11 @@ struct gather_options {
   std::size_t sample_rows = 1000;  ///< rows looked at to decide what a column holds
   std::size_t threads = 0;  ///< worker threads (0: one per core, at most 8); output is the same
                             ///< whatever the number
+  /// Memory for the exact-duplicate index; past it the rest of the run goes through
+  /// temporary files (sorted runs of the index, and the records, written at the end), so
+  /// memory stays bounded however many rows. The output is the same whatever the size.
+  std::size_t index_memory = std::size_t{20} << 20;
+  std::string temp_dir;  ///< for those files; "" for $TMPDIR, else /tmp
 };
 
 /// Counts for one input file; `rows_read == rows_kept + sum(rows_rejected)` and
@@ -42,6 +47,7 @@ struct gather_tally {
   long long emails_redacted = 0, phones_redacted = 0;
   long long passed_through = 0;  ///< stream records passed on unchanged
   long long ragged_rows = 0;
+  long long spilled_ideas = 0;  ///< ideas that went through temporary files (index_memory)
   bool failed = false;  ///< the file could not be read (counted in the exit status)
 
   long long rows_rejected_total() const;

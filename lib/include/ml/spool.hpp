@@ -13,9 +13,17 @@ namespace ml {
 
 class output;
 
+/// The folder for temporary files: `dir` when given, else $TMPDIR when set, else /tmp.
+std::string temp_dir(const std::string& dir = {});
+
+/// Opens an unnamed temporary file (read-write, removed by the system when closed, even
+/// after a crash) in temp_dir(dir). Throws ml::error 74 naming the folder when it cannot.
+int open_temp_fd(const std::string& dir = {});
+
 class spool {
  public:
-  spool();  ///< throws ml::error 74 when no temporary file can be made (names TMPDIR)
+  /// In temp_dir(dir); throws ml::error 74 when no temporary file can be made there.
+  explicit spool(const std::string& dir = {});
   ~spool();
   spool(const spool&) = delete;
   spool& operator=(const spool&) = delete;
@@ -25,11 +33,14 @@ class spool {
   void start_reading();
   /// Reads the next `size` bytes into `out`.
   void read(std::string& out, std::size_t size);
+  /// Reads up to `size` bytes into `p`; returns how many (0 at the end).
+  std::size_t read_some(char* p, std::size_t size);
   /// Copies everything written to `out` (after start_reading, or instead of it).
   void copy_to(output& out);
 
  private:
   std::FILE* file_ = nullptr;
+  std::string dir_;
   std::vector<char> buffer_;
 };
 

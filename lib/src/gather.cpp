@@ -5,6 +5,7 @@
 #include "ml/gather.hpp"
 
 #include <sys/stat.h>
+#include <unistd.h>
 #include <xxhash.h>
 
 #include <algorithm>
@@ -570,15 +571,20 @@ class gatherer {
   long long file_ideas_ = 0;                   // ideas merged from this file
   bool index_sized_ = false;
   int file_index_ = -1;  // gather_file calls so far, less one
-  // Past the index's memory: the index as sorted runs on disk, and every record (in order,
-  // each with its kind and length) in a spool, until finish_spill().
+  // Past the index's memory: the index as sorted runs on disk, and the records in spools
+  // until finish_spill(): the output's bytes as they would be written, the rejects' bytes,
+  // and what each record was (kind in the top byte, length below), in order.
   struct spill_state {
-    spill_state(const std::string& dir, std::size_t memory) : keys(dir, memory), events(dir) {}
+    spill_state(const std::string& dir, std::size_t memory, bool rejects)
+        : keys(dir, memory), data(dir), events(dir) {
+      if (rejects) rejected = std::make_unique<spool>(dir);
+    }
     spilled_keys keys;
-    spool events;
+    spool data, events;
+    std::unique_ptr<spool> rejected;
     std::uint64_t seq = 0;  // ideas spilled
     std::vector<std::pair<std::uint64_t, int>> files;  // first seq of each file, its index
-    std::string buf;
+    std::vector<std::uint64_t> buf;
   };
   std::unique_ptr<spill_state> spill_;
   table_state ts_;
@@ -1257,7 +1263,7 @@ std::string gatherer::duplicate_reject(std::string_view line) const {
 // only be told once every earlier idea is known).
 void gatherer::start_spill() {
   const std::size_t ideas = seen_.size();
-  spill_ = std::make_unique<spill_state>(o_.temp_dir, o_.index_memory / 2);
+  spill_ = std::make_unique<spill_state>(o_.temp_dir, o_.index_memory / 2, rejects_ != nullptr);
   seen_.drain_sorted([&](const std::uint64_t* k, std::size_t n) { spill_->keys.add_earlier(k, n); });
   const std::size_t m = o_.index_memory;
   const std::string size = m >= (std::size_t{1} << 20) ? fmt::format("{:.1f} MiB", static_cast<double>(m) / (1 << 20))
@@ -1268,80 +1274,93 @@ void gatherer::start_spill() {
                          file_, size, ideas, temp_dir(o_.temp_dir)));
 }
 
-// Spool record: kind (one byte), length (four, little-endian), the bytes.
 void gatherer::spill_events(row_batch& b, std::size_t from) {
   auto& sp = *spill_;
   auto& t = merged_;
   if (sp.files.empty() || sp.files.back().second != file_index_) sp.files.push_back({sp.seq + 1, file_index_});
   sp.buf.clear();
-  auto put = [&](row_batch::kind k, std::string_view bytes) {
-    const auto len = static_cast<std::uint32_t>(bytes.size());
-    char head[5] = {static_cast<char>(k), static_cast<char>(len), static_cast<char>(len >> 8),
-                    static_cast<char>(len >> 16), static_cast<char>(len >> 24)};
-    sp.buf.append(head, 5);
-    sp.buf.append(bytes);
+  auto note = [&](row_batch::kind k, std::size_t len) {
+    sp.buf.push_back(static_cast<std::uint64_t>(k) << 56 | static_cast<std::uint64_t>(len));
   };
+  // Runs of records that lie back to back in b.ideas go to the spool in one piece.
+  std::size_t run_start = 0, run_end = 0;
   for (std::size_t i = from; i < b.events.size(); ++i) {
     const auto& e = b.events[i];
-    switch (e.k) {
-      case row_batch::kind::reject:
-        if (rejects_) put(e.k, std::string_view(b.rejects).substr(e.off, e.len));
-        break;
-      case row_batch::kind::pass:
-        put(e.k, std::string_view(b.ideas).substr(e.off, e.len));
-        break;
-      case row_batch::kind::idea:
-        put(e.k, std::string_view(b.ideas).substr(e.off, e.len));
-        sp.keys.add(e.hash ? e.hash : 1, ++sp.seq);  // as hash_set keeps it
-        ++t.spilled_ideas;
-        break;
+    if (e.k == row_batch::kind::reject) {
+      if (!sp.rejected) continue;
+      sp.rejected->append(std::string_view(b.rejects).substr(e.off, e.len));
+      note(e.k, e.len);
+      continue;
+    }
+    if (e.off != run_end || run_end == 0) {
+      if (run_end > run_start) sp.data.append(std::string_view(b.ideas).substr(run_start, run_end - run_start));
+      run_start = e.off;
+    }
+    run_end = e.off + e.len;
+    note(e.k, e.len);
+    if (e.k == row_batch::kind::idea) {
+      sp.keys.add(e.hash ? e.hash : 1, ++sp.seq);  // as hash_set keeps it
+      ++t.spilled_ideas;
     }
   }
-  sp.events.append(sp.buf);
+  if (run_end > run_start) sp.data.append(std::string_view(b.ideas).substr(run_start, run_end - run_start));
+  sp.events.append(std::string_view(reinterpret_cast<const char*>(sp.buf.data()), sp.buf.size() * 8));
 }
 
 void gatherer::finish_spill(std::vector<gather_tally>& tallies) {
   if (!spill_) return;
   auto& sp = *spill_;
   sp.keys.resolve();
+  sp.data.start_reading();
   sp.events.start_reading();
+  if (sp.rejected) sp.rejected->start_reading();
+  const std::string what = "temporary file in " + temp_dir(o_.temp_dir);
   std::uint64_t dup = 0, seq = 0;
   bool more = sp.keys.next_duplicate(dup);
   std::size_t file = 0;  // index into sp.files of the file holding seq
+  long long pos = 0, span = 0;  // in sp.data: the next record, and the first not yet written
+  std::vector<std::uint64_t> events(1 << 16);
   std::string rec;
-  char head[5];
   for (;;) {
-    if (sp.events.read_some(head, 5) == 0) break;
-    const auto k = static_cast<row_batch::kind>(head[0]);
-    const std::uint32_t len = static_cast<std::uint32_t>(static_cast<unsigned char>(head[1])) |
-                              static_cast<std::uint32_t>(static_cast<unsigned char>(head[2])) << 8 |
-                              static_cast<std::uint32_t>(static_cast<unsigned char>(head[3])) << 16 |
-                              static_cast<std::uint32_t>(static_cast<unsigned char>(head[4])) << 24;
-    sp.events.read(rec, len);
-    switch (k) {
-      case row_batch::kind::reject:
+    const std::size_t got = sp.events.read_some(reinterpret_cast<char*>(events.data()), events.size() * 8);
+    if (got % 8) throw io_error(what, "cannot read back: ended early");
+    if (got == 0) break;
+    for (std::size_t i = 0; i < got / 8; ++i) {
+      const auto k = static_cast<row_batch::kind>(events[i] >> 56);
+      const std::size_t len = static_cast<std::size_t>(events[i] & ((std::uint64_t{1} << 56) - 1));
+      if (k == row_batch::kind::reject) {
+        sp.rejected->read(rec, len);
         rejects_->write(rec);
-        break;
-      case row_batch::kind::pass:
-        out_.write(rec);
-        break;
-      case row_batch::kind::idea:
-        ++seq;
-        if (!more || seq != dup) {
-          out_.write(rec);
-          break;
+        continue;
+      }
+      if (k == row_batch::kind::idea) ++seq;
+      if (k == row_batch::kind::pass || !more || seq != dup) {
+        pos += static_cast<long long>(len);
+        continue;
+      }
+      // A late re-submission: what came before it is written, it is left out.
+      out_.copy_from(sp.data.fd(), span, static_cast<std::size_t>(pos - span), what);
+      more = sp.keys.next_duplicate(dup);
+      while (file + 1 < sp.files.size() && sp.files[file + 1].first <= seq) ++file;
+      auto& t = tallies.at(static_cast<std::size_t>(sp.files[file].second));
+      --t.ideas;
+      ++t.items_rejected["duplicate"];
+      if (rejects_) {
+        rec.resize(len);
+        std::size_t done = 0;
+        while (done < len) {
+          ssize_t n = ::pread(sp.data.fd(), rec.data() + done, len - done, pos + static_cast<long long>(done));
+          if (n < 0 && errno == EINTR) continue;
+          if (n <= 0) throw io_error(what, "cannot read back");
+          done += static_cast<std::size_t>(n);
         }
-        more = sp.keys.next_duplicate(dup);
-        while (file + 1 < sp.files.size() && sp.files[file + 1].first <= seq) ++file;
-        {
-          auto& t = tallies.at(static_cast<std::size_t>(sp.files[file].second));
-          --t.ideas;
-          ++t.items_rejected["duplicate"];
-        }
-        if (rejects_) rejects_->line(duplicate_reject(rec));
-        break;
+        rejects_->line(duplicate_reject(rec));
+      }
+      pos += static_cast<long long>(len);
+      span = pos;
     }
   }
+  out_.copy_from(sp.data.fd(), span, static_cast<std::size_t>(pos - span), what);
   if (seq != sp.seq || more)
     throw error(exit_internal, fmt::format("the spilled records do not add up ({} of {} ideas read "
                                            "back); please report this as a bug",

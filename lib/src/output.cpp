@@ -135,6 +135,38 @@ void output::write(std::string_view s) {
   write_all(s);
 }
 
+void output::copy_from(int fd, long long offset, std::size_t len, const std::string& what) {
+  flush();
+  auto off = static_cast<off_t>(offset);
+  // In the kernel, page cache to page cache, where both are files on one that can.
+  while (len > 0 && try_copy_range_) {
+    ssize_t n = ::copy_file_range(fd, &off, fd_, nullptr, len, 0);
+    if (n > 0) {
+      len -= static_cast<std::size_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP ||
+                  errno == EBADF || errno == ETXTBSY || errno == EPERM)) {
+      try_copy_range_ = false;  // a pipe, a device, another file system: read and write
+      break;
+    }
+    if (n < 0) throw io_error(display_name(), "write failed: " + errno_text(errno));
+    throw io_error(what, "cannot read back: ended early");
+  }
+  std::string buf;
+  while (len > 0) {
+    buf.resize(std::min<std::size_t>(len, std::size_t{1} << 20));
+    ssize_t n = ::pread(fd, buf.data(), buf.size(), off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw io_error(what, "cannot read back: " + errno_text(errno));
+    if (n == 0) throw io_error(what, "cannot read back: ended early");
+    write_all(std::string_view(buf.data(), static_cast<std::size_t>(n)));
+    off += n;
+    len -= static_cast<std::size_t>(n);
+  }
+}
+
 void output::write_all(std::string_view s) {
   std::size_t off = 0;
   while (off < s.size()) {

@@ -74,6 +74,8 @@ void spool::read(std::string& out, std::size_t size) {
   if (size && std::fread(out.data(), 1, size, file_) != size) fail_in(dir_, "cannot read back", errno);
 }
 
+int spool::fd() const { return ::fileno(file_); }
+
 std::size_t spool::read_some(char* p, std::size_t size) {
   std::size_t n = std::fread(p, 1, size, file_);
   if (n < size && std::ferror(file_)) fail_in(dir_, "cannot read back", errno);

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -14,6 +15,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include "ml/error.hpp"
 
@@ -208,6 +210,51 @@ TEST(Output, RelativePathInTheCurrentDirectory) {
   std::filesystem::current_path(old);
   EXPECT_EQ(slurp(dir.file("rel.jsonl")), "r\n");
   EXPECT_EQ(dir.entries(), (std::set<std::string>{"rel.jsonl"}));
+}
+
+// copy_from: in the kernel between two files, else (a FIFO here) read and written; either
+// way exactly the bytes asked for, after what was written before.
+TEST(Output, CopyFromAnotherFile) {
+  temp_dir dir;
+  std::string src(3 << 20, '\0');
+  for (std::size_t i = 0; i < src.size(); ++i) src[i] = static_cast<char>('a' + i % 26);
+  std::string src_path = dir.write("src", src);
+  int fd = ::open(src_path.c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0);
+  const std::string expected = "head" + src.substr(5, (2 << 20) + 3) + "tail" + src.substr(7, 1);
+  {
+    output out(dir.file("out"));
+    out.write("head");
+    out.copy_from(fd, 5, (2 << 20) + 3, "src");
+    out.write("tail");
+    out.copy_from(fd, 7, 1, "src");
+    out.copy_from(fd, 9, 0, "src");
+    out.commit();
+  }
+  EXPECT_EQ(slurp(dir.file("out")), expected);
+  ASSERT_EQ(::mkfifo(dir.file("fifo").c_str(), 0600), 0);
+  std::string got;
+  std::thread reader([&] { got = slurp(dir.file("fifo")); });
+  {
+    output out(dir.file("fifo"));
+    out.write("head");
+    out.copy_from(fd, 5, (2 << 20) + 3, "src");
+    out.write("tail");
+    out.copy_from(fd, 7, 1, "src");
+    out.commit();
+  }
+  reader.join();
+  EXPECT_EQ(got, expected);
+  // Past the end of the source: an error naming it, not a short output.
+  output out(dir.file("short"));
+  try {
+    out.copy_from(fd, static_cast<long long>(src.size()) - 10, 20, "src");
+    FAIL() << "expected an error";
+  } catch (const error& e) {
+    EXPECT_EQ(e.code(), exit_io);
+    EXPECT_NE(std::string(e.what()).find("src"), std::string::npos) << e.what();
+  }
+  ::close(fd);
 }
 
 }  // namespace

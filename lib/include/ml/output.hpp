@@ -37,6 +37,10 @@ class output {
     buf_.push_back(c);
   }
   void flush();
+  /// Appends `len` bytes of the file `fd` from `offset` (after what was written before),
+  /// copied inside the kernel where it can (copy_file_range), else read and written.
+  /// `what` names `fd` in a read error.
+  void copy_from(int fd, long long offset, std::size_t len, const std::string& what);
   /// Flushes, syncs and renames the temporary file into place (files) or flushes (stdout).
   void commit();
 
@@ -58,6 +62,7 @@ class output {
   bool committed_ = false;
   bool direct_ = false;
   bool durable_ = true;
+  bool try_copy_range_ = true;
   int temp_slot_ = -1;  // in the table the interrupt handler cleans up  // a device or FIFO, written in place
   std::string buf_;
   std::size_t flush_at_ = 1 << 16;

@@ -35,6 +35,8 @@ class spool {
   void read(std::string& out, std::size_t size);
   /// Reads up to `size` bytes into `p`; returns how many (0 at the end).
   std::size_t read_some(char* p, std::size_t size);
+  /// The file's descriptor, for reading at offsets (pread) after start_reading().
+  int fd() const;
   /// Copies everything written to `out` (after start_reading, or instead of it).
   void copy_to(output& out);
 

@@ -7,7 +7,7 @@ set -euo pipefail
 
 usage() {
   cat <<'EOF'
-Usage: bench/gather.sh [--rows N] [--reps N] [--work DIR] [--keep-outputs]
+Usage: bench/gather.sh [--rows N] [--reps N] [--work DIR] [--keep-outputs] [--also-in-memory]
 
 Makes (or reuses) an N-row Google Forms export with gen_survey.py, then times on that
 one file, after one untimed warm-up of each tool:
@@ -26,6 +26,9 @@ Options:
   --reps N        timed repetitions per tool (default 5; the median is reported)
   --work DIR      work directory (default bench/work)
   --keep-outputs  keep the tools' outputs in WORK (default: deleted at the end)
+  --also-in-memory  also time `ml-gather --index-memory 64G` (the re-submission check kept
+                  in memory however large), to measure what bounded memory costs past
+                  the default --index-memory (about a million rows)
   -h, --help      this text
 
 Environment:
@@ -44,12 +47,14 @@ rows=1000000
 reps=5
 work="$root/bench/work"
 keep=0
+also_mem=0
 while (($#)); do
   case "$1" in
     --rows) [[ $# -ge 2 ]] || die "--rows needs a value"; rows=$2; shift 2 ;;
     --reps) [[ $# -ge 2 ]] || die "--reps needs a value"; reps=$2; shift 2 ;;
     --work) [[ $# -ge 2 ]] || die "--work needs a value"; work=$2; shift 2 ;;
     --keep-outputs) keep=1; shift ;;
+    --also-in-memory) also_mem=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; exit 64 ;;
   esac
@@ -121,6 +126,9 @@ q() { printf '%q' "$1"; }
 # Same destination kind as the peers: a shell redirection. (`-o FILE` adds an fsync before
 # the atomic rename, which costs about a second for 1.5 GB; see README.)
 add ml-gather "$work/out.ml-gather.jsonl" "$(q "$gather") $(q "$input") > $(q "$work/out.ml-gather.jsonl") 2>$(q "$work/ml-gather.stderr")"
+if ((also_mem)); then
+  add ml-gather-in-memory "$work/out.ml-gather-mem.jsonl" "$(q "$gather") --index-memory 64G $(q "$input") > $(q "$work/out.ml-gather-mem.jsonl") 2>/dev/null"
+fi
 if command -v mlr >/dev/null; then
   add miller "$work/out.miller.jsonl" "mlr --icsv --ojsonl cat $(q "$input") > $(q "$work/out.miller.jsonl")"
 else

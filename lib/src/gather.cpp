@@ -571,17 +571,20 @@ class gatherer {
   long long file_ideas_ = 0;                   // ideas merged from this file
   bool index_sized_ = false;
   int file_index_ = -1;  // gather_file calls so far, less one
-  // Past the index's memory: the index as sorted runs on disk, and the records in spools
-  // until finish_spill(): the output's bytes as they would be written, the rejects' bytes,
-  // and what each record was (kind in the top byte, length below), in order.
+  // Past the index's memory: the index as sorted runs on disk, what each record was (kind
+  // in the top byte, length below, in order), and the rejects' bytes in spools until
+  // finish_spill(). The records go on to the output when it is a file that can be rewritten
+  // (a late re-submission is taken out of it at the end), else they wait in a spool too.
   struct spill_state {
-    spill_state(const std::string& dir, std::size_t memory, bool rejects)
-        : keys(dir, memory), data(dir), events(dir) {
+    spill_state(const std::string& dir, std::size_t memory, bool rejects, long long at)
+        : keys(dir, memory), events(dir), direct_at(at) {
       if (rejects) rejected = std::make_unique<spool>(dir);
+      if (direct_at < 0) data = std::make_unique<spool>(dir);
     }
     spilled_keys keys;
-    spool data, events;
-    std::unique_ptr<spool> rejected;
+    spool events;
+    std::unique_ptr<spool> rejected, data;
+    long long direct_at;  // where the records begin in the output; -1: they are in `data`
     std::uint64_t seq = 0;  // ideas spilled
     std::vector<std::pair<std::uint64_t, int>> files;  // first seq of each file, its index
     std::vector<std::uint64_t> buf;
@@ -1263,7 +1266,8 @@ std::string gatherer::duplicate_reject(std::string_view line) const {
 // only be told once every earlier idea is known).
 void gatherer::start_spill() {
   const std::size_t ideas = seen_.size();
-  spill_ = std::make_unique<spill_state>(o_.temp_dir, o_.index_memory / 2, rejects_ != nullptr);
+  spill_ = std::make_unique<spill_state>(o_.temp_dir, o_.index_memory / 2, rejects_ != nullptr,
+                                         out_.rewritable_position());
   seen_.drain_sorted([&](const std::uint64_t* k, std::size_t n) { spill_->keys.add_earlier(k, n); });
   const std::size_t m = o_.index_memory;
   const std::string size = m >= (std::size_t{1} << 20) ? fmt::format("{:.1f} MiB", static_cast<double>(m) / (1 << 20))
@@ -1282,8 +1286,16 @@ void gatherer::spill_events(row_batch& b, std::size_t from) {
   auto note = [&](row_batch::kind k, std::size_t len) {
     sp.buf.push_back(static_cast<std::uint64_t>(k) << 56 | static_cast<std::uint64_t>(len));
   };
-  // Runs of records that lie back to back in b.ideas go to the spool in one piece.
+  // Runs of records that lie back to back in b.ideas are written in one piece.
   std::size_t run_start = 0, run_end = 0;
+  auto flush_run = [&] {
+    if (run_end <= run_start) return;
+    const auto run = std::string_view(b.ideas).substr(run_start, run_end - run_start);
+    if (sp.data)
+      sp.data->append(run);
+    else
+      out_.write(run);
+  };
   for (std::size_t i = from; i < b.events.size(); ++i) {
     const auto& e = b.events[i];
     if (e.k == row_batch::kind::reject) {
@@ -1293,7 +1305,7 @@ void gatherer::spill_events(row_batch& b, std::size_t from) {
       continue;
     }
     if (e.off != run_end || run_end == 0) {
-      if (run_end > run_start) sp.data.append(std::string_view(b.ideas).substr(run_start, run_end - run_start));
+      flush_run();
       run_start = e.off;
     }
     run_end = e.off + e.len;
@@ -1303,7 +1315,7 @@ void gatherer::spill_events(row_batch& b, std::size_t from) {
       ++t.spilled_ideas;
     }
   }
-  if (run_end > run_start) sp.data.append(std::string_view(b.ideas).substr(run_start, run_end - run_start));
+  flush_run();
   sp.events.append(std::string_view(reinterpret_cast<const char*>(sp.buf.data()), sp.buf.size() * 8));
 }
 
@@ -1311,14 +1323,26 @@ void gatherer::finish_spill(std::vector<gather_tally>& tallies) {
   if (!spill_) return;
   auto& sp = *spill_;
   sp.keys.resolve();
-  sp.data.start_reading();
   sp.events.start_reading();
+  if (sp.data) sp.data->start_reading();
   if (sp.rejected) sp.rejected->start_reading();
   const std::string what = "temporary file in " + temp_dir(o_.temp_dir);
+  // The records written so far (in the output, or in sp.data) from `base`: `pos` is the next
+  // one, [span, pos) those after the last late re-submission, `to` where they go in the
+  // output once the re-submissions before them are taken out.
+  const long long base = sp.direct_at >= 0 ? sp.direct_at : 0;
+  if (sp.direct_at >= 0) out_.flush();
+  long long pos = base, span = base, to = base;
+  auto place_span = [&] {
+    if (sp.direct_at >= 0)
+      out_.move_back(span, to, pos - span);
+    else
+      out_.copy_from(sp.data->fd(), span, static_cast<std::size_t>(pos - span), what);
+    to += pos - span;
+  };
   std::uint64_t dup = 0, seq = 0;
   bool more = sp.keys.next_duplicate(dup);
   std::size_t file = 0;  // index into sp.files of the file holding seq
-  long long pos = 0, span = 0;  // in sp.data: the next record, and the first not yet written
   std::vector<std::uint64_t> events(1 << 16);
   std::string rec;
   for (;;) {
@@ -1338,21 +1362,25 @@ void gatherer::finish_spill(std::vector<gather_tally>& tallies) {
         pos += static_cast<long long>(len);
         continue;
       }
-      // A late re-submission: what came before it is written, it is left out.
-      out_.copy_from(sp.data.fd(), span, static_cast<std::size_t>(pos - span), what);
+      // A late re-submission: what came before it is placed, it is left out.
+      place_span();
       more = sp.keys.next_duplicate(dup);
       while (file + 1 < sp.files.size() && sp.files[file + 1].first <= seq) ++file;
       auto& t = tallies.at(static_cast<std::size_t>(sp.files[file].second));
       --t.ideas;
       ++t.items_rejected["duplicate"];
       if (rejects_) {
-        rec.resize(len);
-        std::size_t done = 0;
-        while (done < len) {
-          ssize_t n = ::pread(sp.data.fd(), rec.data() + done, len - done, pos + static_cast<long long>(done));
-          if (n < 0 && errno == EINTR) continue;
-          if (n <= 0) throw io_error(what, "cannot read back");
-          done += static_cast<std::size_t>(n);
+        if (sp.direct_at >= 0) {
+          out_.read_back(pos, len, rec);
+        } else {
+          rec.resize(len);
+          std::size_t done = 0;
+          while (done < len) {
+            ssize_t n = ::pread(sp.data->fd(), rec.data() + done, len - done, pos + static_cast<long long>(done));
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) throw io_error(what, "cannot read back");
+            done += static_cast<std::size_t>(n);
+          }
         }
         rejects_->line(duplicate_reject(rec));
       }
@@ -1360,7 +1388,8 @@ void gatherer::finish_spill(std::vector<gather_tally>& tallies) {
       span = pos;
     }
   }
-  out_.copy_from(sp.data.fd(), span, static_cast<std::size_t>(pos - span), what);
+  place_span();
+  if (sp.direct_at >= 0 && to != pos) out_.truncate(to);
   if (seq != sp.seq || more)
     throw error(exit_internal, fmt::format("the spilled records do not add up ({} of {} ideas read "
                                            "back); please report this as a bug",

@@ -98,6 +98,7 @@ output::output(std::string path) : path_(std::move(path)) {
 }
 
 output::~output() {
+  if (rw_fd_ >= 0 && rw_fd_ != fd_) ::close(rw_fd_);
   if (direct_) {
     if (fd_ >= 0) ::close(fd_);
     return;
@@ -165,6 +166,66 @@ void output::copy_from(int fd, long long offset, std::size_t len, const std::str
     off += n;
     len -= static_cast<std::size_t>(n);
   }
+}
+
+long long output::rewritable_position() {
+  flush();
+  if (direct_) return -1;
+  struct stat st {};
+  if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode)) return -1;
+  const int flags = ::fcntl(fd_, F_GETFL);
+  if (flags < 0 || (flags & O_APPEND)) return -1;
+  if (rw_fd_ < 0 && (flags & O_ACCMODE) == O_RDWR) rw_fd_ = fd_;
+  if (rw_fd_ < 0) {
+    // Standard output redirected to a file (`> out.jsonl`) is open for writing only: open the
+    // same file again to read it back, where the file's permissions allow.
+    int fd = ::open(fmt::format("/proc/self/fd/{}", fd_).c_str(), O_RDWR | O_CLOEXEC);
+    struct stat again {};
+    if (fd >= 0 && ::fstat(fd, &again) == 0 && again.st_dev == st.st_dev && again.st_ino == st.st_ino)
+      rw_fd_ = fd;
+    else if (fd >= 0)
+      ::close(fd);
+  }
+  if (rw_fd_ < 0) return -1;
+  const off_t at = ::lseek(fd_, 0, SEEK_CUR);
+  return at < 0 ? -1 : static_cast<long long>(at);
+}
+
+void output::read_back(long long at, std::size_t len, std::string& out) {
+  out.resize(len);
+  std::size_t done = 0;
+  while (done < len) {
+    ssize_t n = ::pread(rw_fd_, out.data() + done, len - done, static_cast<off_t>(at) + static_cast<off_t>(done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw io_error(display_name(), "cannot read back: " + errno_text(errno));
+    if (n == 0) throw io_error(display_name(), "cannot read back: ended early");
+    done += static_cast<std::size_t>(n);
+  }
+}
+
+void output::move_back(long long from, long long to, long long len) {
+  if (from == to || len <= 0) return;
+  std::string buf;
+  while (len > 0) {
+    const auto n = static_cast<std::size_t>(std::min<long long>(len, 1 << 20));
+    read_back(from, n, buf);
+    std::size_t done = 0;
+    while (done < n) {
+      ssize_t w = ::pwrite(rw_fd_, buf.data() + done, n - done, static_cast<off_t>(to) + static_cast<off_t>(done));
+      if (w < 0 && errno == EINTR) continue;
+      if (w < 0) throw io_error(display_name(), "write failed: " + errno_text(errno));
+      done += static_cast<std::size_t>(w);
+    }
+    from += static_cast<long long>(n);
+    to += static_cast<long long>(n);
+    len -= static_cast<long long>(n);
+  }
+}
+
+void output::truncate(long long size) {
+  flush();
+  if (::ftruncate(fd_, static_cast<off_t>(size)) != 0 || ::lseek(fd_, static_cast<off_t>(size), SEEK_SET) < 0)
+    throw io_error(display_name(), "cannot cut the file short: " + errno_text(errno));
 }
 
 void output::write_all(std::string_view s) {

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <xxhash.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
@@ -15,6 +16,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
@@ -1124,6 +1126,32 @@ TEST(Gather, DuplicateIndexPastItsMemoryGivesTheSameOutput) {
       else
         EXPECT_TRUE(spilled > 0 && spilled < indexed) << spilled << " of " << indexed;
     }
+  }
+}
+
+// Into a pipe the records cannot be taken out of the output again: they wait in a spool.
+TEST(Gather, DuplicateIndexPastItsMemoryIntoAPipe) {
+  temp_dir dir;
+  std::vector<std::string> inputs = {dir.write("a.csv", resubmitting_csv(3000, 0)),
+                                     dir.write("b.csv", resubmitting_csv(2500, 3))};
+  auto whole = run(dir, inputs);
+  for (std::size_t memory : {std::size_t{0}, std::size_t{40} << 10}) {
+    const std::string fifo = dir.file("fifo-" + std::to_string(memory));
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    std::string got;
+    std::thread reader([&] { got = slurp(fifo); });
+    gather_options o;
+    o.inputs = inputs;
+    o.output = fifo;
+    o.salt = "test-salt";
+    o.index_memory = memory;
+    o.temp_dir = dir.path();
+    std::vector<gather_tally> tallies;
+    EXPECT_EQ(run_gather(o, &tallies), 0);
+    reader.join();
+    EXPECT_EQ(got, whole.output) << memory;
+    EXPECT_GT(tallies.at(1).spilled_ideas, 0);
+    EXPECT_EQ(tallies.at(1).items_rejected, whole.tallies.at(1).items_rejected);
   }
 }
 

@@ -41,6 +41,18 @@ class output {
   /// copied inside the kernel where it can (copy_file_range), else read and written.
   /// `what` names `fd` in a read error.
   void copy_from(int fd, long long offset, std::size_t len, const std::string& what);
+
+  // For records written in place and then some taken out again (ml-gather past
+  // --index-memory), on an output that is a file:
+  /// Flushes and returns where the next byte goes in the file, or -1 when the output cannot
+  /// be rewritten (a pipe, a device, a terminal, a file opened to append to).
+  long long rewritable_position();
+  /// Reads `len` bytes at `at` of the file into `out`.
+  void read_back(long long at, std::size_t len, std::string& out);
+  /// Moves `len` bytes at `from` back to `to` (to <= from).
+  void move_back(long long from, long long to, long long len);
+  /// Cuts the file at `size`; what is written next goes there.
+  void truncate(long long size);
   /// Flushes, syncs and renames the temporary file into place (files) or flushes (stdout).
   void commit();
 
@@ -63,6 +75,7 @@ class output {
   bool direct_ = false;
   bool durable_ = true;
   bool try_copy_range_ = true;
+  int rw_fd_ = -1;  // fd_, or the same file opened again for reading back (rewritable_position)
   int temp_slot_ = -1;  // in the table the interrupt handler cleans up  // a device or FIFO, written in place
   std::string buf_;
   std::size_t flush_at_ = 1 << 16;

@@ -173,6 +173,9 @@ long long output::rewritable_position() {
   if (direct_) return -1;
   struct stat st {};
   if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode)) return -1;
+  // Messages written into the same file (`> out 2>&1`) would lie among the records.
+  struct stat err {};
+  if (::fstat(2, &err) == 0 && err.st_dev == st.st_dev && err.st_ino == st.st_ino) return -1;
   const int flags = ::fcntl(fd_, F_GETFL);
   if (flags < 0 || (flags & O_APPEND)) return -1;
   if (rw_fd_ < 0 && (flags & O_ACCMODE) == O_RDWR) rw_fd_ = fd_;

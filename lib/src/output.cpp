@@ -155,6 +155,22 @@ void output::copy_from(int fd, long long offset, std::size_t len, const std::str
     if (n < 0) throw io_error(display_name(), "write failed: " + errno_text(errno));
     throw io_error(what, "cannot read back: ended early");
   }
+  // Into a pipe: moved from the page cache by splice, without a copy through this process.
+  while (len > 0 && try_splice_) {
+    ssize_t n = ::splice(fd, &off, fd_, nullptr, len, SPLICE_F_MORE);
+    if (n > 0) {
+      len -= static_cast<std::size_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EPIPE && fd_ == 1) throw broken_pipe();
+    if (n < 0 && (errno == EINVAL || errno == ENOSYS || errno == EBADF)) {
+      try_splice_ = false;  // not a pipe: read and write
+      break;
+    }
+    if (n < 0) throw io_error(display_name(), "write failed: " + errno_text(errno));
+    throw io_error(what, "cannot read back: ended early");
+  }
   std::string buf;
   while (len > 0) {
     buf.resize(std::min<std::size_t>(len, std::size_t{1} << 20));

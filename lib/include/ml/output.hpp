@@ -38,7 +38,8 @@ class output {
   }
   void flush();
   /// Appends `len` bytes of the file `fd` from `offset` (after what was written before),
-  /// copied inside the kernel where it can (copy_file_range), else read and written.
+  /// copied inside the kernel where it can (copy_file_range to a file, splice to a pipe),
+  /// else read and written.
   /// `what` names `fd` in a read error.
   void copy_from(int fd, long long offset, std::size_t len, const std::string& what);
 
@@ -74,7 +75,7 @@ class output {
   bool committed_ = false;
   bool direct_ = false;
   bool durable_ = true;
-  bool try_copy_range_ = true;
+  bool try_copy_range_ = true, try_splice_ = true;
   int rw_fd_ = -1;  // fd_, or the same file opened again for reading back (rewritable_position)
   int temp_slot_ = -1;  // in the table the interrupt handler cleans up  // a device or FIFO, written in place
   std::string buf_;

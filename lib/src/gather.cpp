@@ -1179,7 +1179,7 @@ void gatherer::merge(row_batch& b) {
   // step by step. Only up to 2.5 million ideas (some 24 MB), so that an estimate that is too
   // high costs little (bytes read count decoded text, so a UTF-16 file's estimate is about
   // twice too high); a bigger file's index grows step by step, as any stdin's does.
-  if (!index_sized_ && rows >= 16384 && input_size_ > 0 && b.input_pos > 0) {
+  if (!spill_ && !index_sized_ && rows >= 16384 && input_size_ > 0 && b.input_pos > 0) {
     index_sized_ = true;
     const double per_byte = static_cast<double>(file_ideas_ + b.delta.ideas) /
                             static_cast<double>(b.input_pos);

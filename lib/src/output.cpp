@@ -207,7 +207,9 @@ long long output::rewritable_position() {
   }
   if (rw_fd_ < 0) return -1;
   const off_t at = ::lseek(fd_, 0, SEEK_CUR);
-  return at < 0 ? -1 : static_cast<long long>(at);
+  // Only at the file's end: cutting it short must not take away what lay beyond (`1<>FILE`).
+  if (at < 0 || at != st.st_size) return -1;
+  return static_cast<long long>(at);
 }
 
 void output::read_back(long long at, std::size_t len, std::string& out) {

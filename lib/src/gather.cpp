@@ -1374,13 +1374,7 @@ void gatherer::finish_spill(std::vector<gather_tally>& tallies) {
           out_.read_back(pos, len, rec);
         } else {
           rec.resize(len);
-          std::size_t done = 0;
-          while (done < len) {
-            ssize_t n = ::pread(sp.data->fd(), rec.data() + done, len - done, pos + static_cast<long long>(done));
-            if (n < 0 && errno == EINTR) continue;
-            if (n <= 0) throw io_error(what, "cannot read back");
-            done += static_cast<std::size_t>(n);
-          }
+          if (pread_full(sp.data->fd(), pos, rec.data(), len) != 0) throw io_error(what, "cannot read back");
         }
         rejects_->line(duplicate_reject(rec));
       }

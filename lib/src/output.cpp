@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "ml/error.hpp"
+#include "ml/spool.hpp"
 
 namespace ml {
 
@@ -214,14 +215,9 @@ long long output::rewritable_position() {
 
 void output::read_back(long long at, std::size_t len, std::string& out) {
   out.resize(len);
-  std::size_t done = 0;
-  while (done < len) {
-    ssize_t n = ::pread(rw_fd_, out.data() + done, len - done, static_cast<off_t>(at) + static_cast<off_t>(done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw io_error(display_name(), "cannot read back: " + errno_text(errno));
-    if (n == 0) throw io_error(display_name(), "cannot read back: ended early");
-    done += static_cast<std::size_t>(n);
-  }
+  if (int e = pread_full(rw_fd_, at, out.data(), len))
+    throw io_error(display_name(), e == EIO ? std::string("cannot read back: ended early")
+                                            : "cannot read back: " + errno_text(e));
 }
 
 void output::move_back(long long from, long long to, long long len) {
@@ -230,13 +226,8 @@ void output::move_back(long long from, long long to, long long len) {
   while (len > 0) {
     const auto n = static_cast<std::size_t>(std::min<long long>(len, 1 << 20));
     read_back(from, n, buf);
-    std::size_t done = 0;
-    while (done < n) {
-      ssize_t w = ::pwrite(rw_fd_, buf.data() + done, n - done, static_cast<off_t>(to) + static_cast<off_t>(done));
-      if (w < 0 && errno == EINTR) continue;
-      if (w < 0) throw io_error(display_name(), "write failed: " + errno_text(errno));
-      done += static_cast<std::size_t>(w);
-    }
+    if (int e = pwrite_full(rw_fd_, to, buf.data(), n))
+      throw io_error(display_name(), "write failed: " + errno_text(e));
     from += static_cast<long long>(n);
     to += static_cast<long long>(n);
     len -= static_cast<long long>(n);

@@ -21,10 +21,7 @@ constexpr std::size_t chunk_entries = 4096;  // read 64 KiB of a run at a time
 constexpr std::size_t fan_in = 64;           // runs merged at once (4 MiB of buffers)
 
 [[noreturn]] void fail(const std::string& dir, std::string_view what, int e) {
-  throw io_error("temporary file in " + dir,
-                 fmt::format("{} ({}); give --temp-dir a folder with free space (about the "
-                             "size of the output)",
-                             what, std::strerror(e)));
+  temp_file_error(dir, what, e, "give --temp-dir a folder with free space (about the size of the output)");
 }
 
 }  // namespace
@@ -64,15 +61,9 @@ class spilled_keys::merger {
       c.buf.shrink_to_fit();
       return false;
     }
-    char* p = reinterpret_cast<char*>(c.buf.data());
-    std::size_t want = n * sizeof(entry), got = 0;
-    const off_t off = static_cast<off_t>(c.next * sizeof(entry));
-    while (got < want) {
-      ssize_t r = ::pread(fd_, p + got, want - got, off + static_cast<off_t>(got));
-      if (r < 0 && errno == EINTR) continue;
-      if (r <= 0) fail(dir_, "cannot read back", r < 0 ? errno : EIO);
-      got += static_cast<std::size_t>(r);
-    }
+    if (int e = pread_full(fd_, static_cast<long long>(c.next * sizeof(entry)),
+                           reinterpret_cast<char*>(c.buf.data()), n * sizeof(entry)))
+      fail(dir_, "cannot read back", e);
     c.next += n;
     c.left -= n;
     return true;
@@ -98,15 +89,9 @@ spilled_keys::~spilled_keys() {
 }
 
 void spilled_keys::append(const entry* p, std::size_t n) {
-  const char* b = reinterpret_cast<const char*>(p);
-  std::size_t want = n * sizeof(entry), done = 0;
-  const off_t off = static_cast<off_t>(end_ * sizeof(entry));
-  while (done < want) {
-    ssize_t r = ::pwrite(fd_, b + done, want - done, off + static_cast<off_t>(done));
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) fail(dir_, "cannot write", r < 0 ? errno : ENOSPC);
-    done += static_cast<std::size_t>(r);
-  }
+  if (int e = pwrite_full(fd_, static_cast<long long>(end_ * sizeof(entry)),
+                          reinterpret_cast<const char*>(p), n * sizeof(entry)))
+    fail(dir_, "cannot write", e);
   end_ += n;
 }
 

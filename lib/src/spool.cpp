@@ -16,14 +16,41 @@ namespace ml {
 
 namespace {
 
+constexpr std::string_view tmpdir_fix = "set TMPDIR (ml-gather: --temp-dir) to a folder with free space";
+
 [[noreturn]] void fail_in(const std::string& dir, std::string_view what, int e) {
-  throw io_error("temporary file in " + dir,
-                 fmt::format("{} ({}); set TMPDIR (ml-gather: --temp-dir) to a folder with free "
-                             "space",
-                             what, std::strerror(e)));
+  temp_file_error(dir, what, e, tmpdir_fix);
 }
 
 }  // namespace
+
+void temp_file_error(const std::string& dir, std::string_view what, int err, std::string_view fix) {
+  throw io_error("temporary file in " + dir, fmt::format("{} ({}); {}", what, std::strerror(err), fix));
+}
+
+int pread_full(int fd, long long off, char* p, std::size_t n) noexcept {
+  std::size_t done = 0;
+  while (done < n) {
+    const ssize_t r = ::pread(fd, p + done, n - done, static_cast<off_t>(off) + static_cast<off_t>(done));
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) return errno;
+    if (r == 0) return EIO;
+    done += static_cast<std::size_t>(r);
+  }
+  return 0;
+}
+
+int pwrite_full(int fd, long long off, const char* p, std::size_t n) noexcept {
+  std::size_t done = 0;
+  while (done < n) {
+    const ssize_t r = ::pwrite(fd, p + done, n - done, static_cast<off_t>(off) + static_cast<off_t>(done));
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) return errno;
+    if (r == 0) return ENOSPC;
+    done += static_cast<std::size_t>(r);
+  }
+  return 0;
+}
 
 std::string temp_dir(const std::string& dir) {
   if (!dir.empty()) return dir;

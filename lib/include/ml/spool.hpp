@@ -20,6 +20,17 @@ std::string temp_dir(const std::string& dir = {});
 /// after a crash) in temp_dir(dir). Throws ml::error 74 naming the folder when it cannot.
 int open_temp_fd(const std::string& dir = {});
 
+/// Throws ml::error 74 for a temporary file in `dir`: `what` went wrong, with errno `err`'s
+/// text and `fix` (where to put such files instead).
+[[noreturn]] void temp_file_error(const std::string& dir, std::string_view what, int err,
+                                  std::string_view fix);
+
+/// Reads exactly `n` bytes at offset `off` of `fd` (short reads and EINTR retried). Returns 0,
+/// or the errno that stopped it (EIO when the file ends first).
+int pread_full(int fd, long long off, char* p, std::size_t n) noexcept;
+/// Writes exactly `n` bytes at offset `off` of `fd`. Returns 0, or the errno that stopped it.
+int pwrite_full(int fd, long long off, const char* p, std::size_t n) noexcept;
+
 class spool {
  public:
   /// In temp_dir(dir); throws ml::error 74 when no temporary file can be made there.

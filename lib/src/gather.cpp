@@ -41,6 +41,8 @@
 
 namespace ml {
 
+using namespace std::string_view_literals;
+
 using namespace detail;
 
 namespace {
@@ -300,6 +302,8 @@ class row_processor {
   void reset_file() {
     seg_cache_.clear();
     seg_last_.clear();
+    unit_cache_.clear();
+    unit_last_ = nullptr;
     last_time_col_ = -1;  // columns (and their day-first and UTC readings) are the file's
   }
   void run(row_batch& b);
@@ -334,8 +338,14 @@ class row_processor {
   json_writer seg_;
   std::string ratings_;
   std::string respondent_;
-  std::string_view unit_raw_;                    // this row's unit, trimmed
-  std::string last_unit_raw_, last_unit_json_;  // the last unit seen and its JSON
+  /// A unit as given (trimmed) as JSON, tidied; null when it tidies to nothing.
+  const std::string* unit_json(std::string_view v);
+  const std::string* unit_json_ = nullptr;  // this row's unit as JSON; null: none yet
+  // Units repeat from row to row: each one's JSON ("" when it tidies to nothing) is kept,
+  // up to a few thousand per file, and the last one is tried first.
+  std::unordered_map<std::string, std::string> unit_cache_;
+  const std::pair<const std::string, std::string>* unit_last_ = nullptr;
+  std::string unit_key_, unit_uncached_;
   std::string time_;
   int last_time_col_ = -1;                   // the last time value parsed, its column
   std::string last_time_raw_, last_time_;    // and its result
@@ -759,9 +769,9 @@ void row_processor::emit_idea(std::string_view text, int col, int item, bool jso
   // A long answer: room for it (and some escapes) at once, rather than doubling the buffer
   // while it is copied in, which holds the old and the new buffer together.
   if (text.size() > (1u << 20)) b.reserve(b.size() + text.size() + text.size() / 8 + 4096);
-  b.append("{\"type\":\"idea\",\"id\":\"i-");
+  b.append("{\"type\":\"idea\",\"id\":\"i-"sv);
   append_hex16(b, h);
-  b.append("\",\"text\":");
+  b.append("\",\"text\":"sv);
   if (json_plain) {
     b.push_back('"');
     b.append(text);
@@ -774,11 +784,11 @@ void row_processor::emit_idea(std::string_view text, int col, int item, bool jso
   b.append(row_b_);
   b.append(ts_.tail_json[ci]);
   if (item > 0) {
-    b.append(",\"item\":");
-    b.append(std::to_string(item));
+    b.append(",\"item\":"sv);
+    append_json_int(b, item);
   }
-  if (!finished_) b.append(",\"finished\":false");
-  b.append("}}\n");
+  if (!finished_) b.append(",\"finished\":false"sv);
+  b.append("}}\n"sv);
   b_->events.push_back({row_batch::kind::idea, h, off, b.size() - off});
   ++b_->delta.ideas;
 }
@@ -791,7 +801,7 @@ void row_processor::process_row(long long row, long long line, const std::vector
   std::string_view moderated_text;
   bool consent_seen = false, consent_yes = false;
   finished_ = true;
-  unit_raw_ = {};
+  unit_json_ = nullptr;
   time_.clear();
   answers_.clear();
   bool withdrawn = false;
@@ -905,10 +915,7 @@ void row_processor::process_row(long long row, long long line, const std::vector
     switch (c.r) {
       case role::unit:
         // (A unit that tidies to nothing, only control characters, is no unit.)
-        // (last_unit_raw_ only ever holds a unit that passed this test, below.)
-        if (unit_raw_.empty() &&
-            (v == last_unit_raw_ || already_tidy(v) || !tidy_whitespace(v).empty()))
-          unit_raw_ = v;
+        if (!unit_json_) unit_json_ = unit_json(v);
         break;
       case role::time:
       case role::submitted:  // LimeSurvey's submitdate is also the time
@@ -1001,37 +1008,27 @@ void row_processor::process_row(long long row, long long line, const std::vector
   }
   seg_.end_object();
   ratings_.push_back('}');
-  row_a_.assign(",\"respondent\":");
+  row_a_.assign(",\"respondent\":"sv);
   append_json_string(row_a_, respondent_);
-  row_a_.append(",\"unit\":");
-  if (unit_raw_.empty()) {
-    row_a_.append("null");
-  } else {
-    // Units repeat from row to row: the last one's JSON is kept.
-    if (unit_raw_ != last_unit_raw_) {
-      last_unit_raw_.assign(unit_raw_);
-      last_unit_json_.clear();
-      append_json_string(last_unit_json_, tidy_whitespace(unit_raw_));
-    }
-    row_a_.append(last_unit_json_);
-  }
-  row_a_.append(",\"question\":");
-  row_b_.assign(",\"time\":");
+  row_a_.append(",\"unit\":"sv);
+  row_a_.append(unit_json_ ? std::string_view(*unit_json_) : std::string_view("null"));
+  row_a_.append(",\"question\":"sv);
+  row_b_.assign(",\"time\":"sv);
   if (time_.empty())
-    row_b_.append("null");
+    row_b_.append("null"sv);
   else
     append_json_string(row_b_, time_);
-  row_b_.append(",\"segments\":");
+  row_b_.append(",\"segments\":"sv);
   row_b_.append(seg_.str());
-  row_b_.append(",\"ratings\":");
+  row_b_.append(",\"ratings\":"sv);
   row_b_.append(ratings_);
-  row_b_.append(",\"source\":{\"file\":");
+  row_b_.append(",\"source\":{\"file\":"sv);
   row_b_.append(ts_.file_json);
-  row_b_.append(",\"row\":");
-  row_b_.append(std::to_string(row));
+  row_b_.append(",\"row\":"sv);
+  append_json_int(row_b_, row);
   if (line > 0) {
-    row_b_.append(",\"line\":");
-    row_b_.append(std::to_string(line));
+    row_b_.append(",\"line\":"sv);
+    append_json_int(row_b_, line);
   }
 
   for (auto& [ci, raw] : answers_) {
@@ -1078,6 +1075,24 @@ void row_processor::process_row(long long row, long long line, const std::vector
       emit_item(it, ci, items.size() > 1 ? k : 0, scan_answer(it));
     }
   }
+}
+
+const std::string* row_processor::unit_json(std::string_view v) {
+  if (!unit_last_ || unit_last_->first != v) {
+    unit_key_.assign(v);
+    auto it = unit_cache_.find(unit_key_);
+    if (it == unit_cache_.end()) {
+      std::string json;
+      if (const std::string tidy = tidy_whitespace(v); !tidy.empty()) append_json_string(json, tidy);
+      if (unit_cache_.size() >= 4096) {
+        unit_uncached_ = std::move(json);
+        return unit_uncached_.empty() ? nullptr : &unit_uncached_;
+      }
+      it = unit_cache_.emplace(unit_key_, std::move(json)).first;
+    }
+    unit_last_ = &*it;
+  }
+  return unit_last_->second.empty() ? nullptr : &unit_last_->second;
 }
 
 void row_processor::emit_item(std::string_view text, int col, int item,

@@ -125,10 +125,14 @@ json_writer& json_writer::value(std::string_view s) {
 }
 json_writer& json_writer::value(long long n) {
   sep();
+  append_json_int(out_, n);
+  return *this;
+}
+
+void append_json_int(std::string& out, long long n) {
   char buf[24];
   auto r = std::to_chars(buf, buf + sizeof buf, n);
-  out_.append(buf, static_cast<std::size_t>(r.ptr - buf));
-  return *this;
+  out.append(buf, static_cast<std::size_t>(r.ptr - buf));
 }
 
 void append_json_number(std::string& out, double d) {

@@ -15,6 +15,8 @@ void append_json_string(std::string& out, std::string_view s);
 /// Appends a number as json_writer::value(double) writes it (integers without a fraction,
 /// others in the shortest form that reads back the same; NaN and infinities as null).
 void append_json_number(std::string& out, double d);
+/// Appends an integer in JSON (decimal, no allocation).
+void append_json_int(std::string& out, long long n);
 
 /// Builds one JSON value into a string. Keys keep the order of the calls.
 ///

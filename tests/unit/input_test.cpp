@@ -423,6 +423,132 @@ TEST(TextInput, Windows1252InvalidBytesLateInALargeFile) {
   EXPECT_EQ(d.text.substr(d.text.size() - 6), "caf\u00e9\n");
 }
 
+// A file of 16 MB and more is checked for UTF-8 in parts at once (one per core, each
+// beginning at an ASCII byte): the answer must be the one a single pass gives.
+std::string big_utf8_lines(std::size_t bytes) {
+  std::string s;
+  for (int i = 0; s.size() < bytes; ++i)
+    s += "row " + std::to_string(i) + ",caf\u00e9 \u20ac\U0001F600 na\u00efve\n";
+  return s;
+}
+
+long long line_at(const std::string& s, std::size_t pos) {
+  return 1 + std::count(s.begin(), s.begin() + static_cast<std::ptrdiff_t>(pos), '\n');
+}
+
+TEST(TextInput, LargeFileCheckedInPartsIsUtf8) {
+  temp_dir dir;
+  const std::string s = big_utf8_lines(std::size_t{20} << 20);
+  auto d = decode(dir.write("big.csv", s));
+  EXPECT_EQ(d.encoding, "utf-8");
+  EXPECT_TRUE(d.warnings.empty());
+  EXPECT_TRUE(d.text == s);
+}
+
+TEST(TextInput, LargeFileCheckedInPartsFindsTheFirstInvalidByte) {
+  temp_dir dir;
+  std::string s = big_utf8_lines(std::size_t{20} << 20);
+  // Invalid bytes in the last part and in the first: the first one is named.
+  const std::size_t late = s.find('\n', s.size() * 9 / 10) + 5;
+  s[late] = '\xE9';
+  const std::size_t early = s.find('\n', s.size() / 10) + 3;
+  s[early] = '\xFF';
+  const std::string path = dir.write("big.csv", s);
+  auto d = decode(path);
+  EXPECT_EQ(d.encoding, "windows-1252");
+  ASSERT_EQ(d.warnings.size(), 1u);
+  const std::string want = path + ":" + std::to_string(line_at(s, early)) + ": ";
+  EXPECT_EQ(d.warnings[0].rfind(want, 0), 0u) << d.warnings[0] << " (want " << want << ")";
+
+  // Only the late one: found by the part that checks the end.
+  s[early] = 'x';
+  const std::string late_path = dir.write("late.csv", s);
+  auto l = decode(late_path);
+  EXPECT_EQ(l.encoding, "windows-1252");
+  ASSERT_EQ(l.warnings.size(), 1u);
+  const std::string want_late = late_path + ":" + std::to_string(line_at(s, late)) + ": ";
+  EXPECT_EQ(l.warnings[0].rfind(want_late, 0), 0u) << l.warnings[0] << " (want " << want_late << ")";
+}
+
+TEST(TextInput, LargeFileCheckedInPartsUnfinishedCharacterBeforeAPart) {
+  temp_dir dir;
+  // Two halves around 32 KiB of non-ASCII text that ends in a lead byte without its
+  // continuation: the second part begins at the newline after it, so the first part must
+  // not take that lead byte for one that goes on in the next chunk.
+  const std::string half = big_utf8_lines(std::size_t{10} << 20);
+  std::string wide;
+  while (wide.size() < (std::size_t{32} << 10)) wide += "\u00e9";
+  const std::string s = half + wide + "\xC3\n" + half;
+  const std::string path = dir.write("lead.csv", s);
+  auto d = decode(path);
+  EXPECT_EQ(d.encoding, "windows-1252");
+  ASSERT_EQ(d.warnings.size(), 1u);
+  const std::string want = path + ":" + std::to_string(line_at(s, half.size())) + ": ";
+  EXPECT_EQ(d.warnings[0].rfind(want, 0), 0u) << d.warnings[0] << " (want " << want << ")";
+  // Without the lone lead byte it is all UTF-8.
+  auto ok = decode(dir.write("ok.csv", half + wide + "\n" + half));
+  EXPECT_EQ(ok.encoding, "utf-8");
+  EXPECT_TRUE(ok.warnings.empty());
+}
+
+TEST(TextInput, LargeFileCheckedInPartsInvalidInTheMiddleOfLongNonAscii) {
+  temp_dir dir;
+  // Around the middle, 2 MB without an ASCII byte (no part can begin there), with a stray
+  // continuation byte in it; and a file that ends inside a character.
+  std::string s = big_utf8_lines(std::size_t{9} << 20);
+  std::string wide;
+  while (wide.size() < (std::size_t{2} << 20)) wide += "\u00e9\u4e2d";
+  const std::size_t start = s.size();
+  s += wide;
+  // A lead byte (of 'é') made a continuation byte, in the middle of that run.
+  const std::size_t stray = s.find('\xC3', start + wide.size() / 2);
+  ASSERT_LT(stray, start + wide.size());
+  s += "\n" + big_utf8_lines(std::size_t{9} << 20);
+  const std::string ok = dir.write("ok.csv", s);
+  auto good = decode(ok);
+  EXPECT_EQ(good.encoding, "utf-8");
+  EXPECT_TRUE(good.warnings.empty());
+
+  std::string bad = s;
+  bad[stray] = '\x80';
+  const std::string path = dir.write("stray.csv", bad);
+  auto d = decode(path);
+  EXPECT_EQ(d.encoding, "windows-1252");
+  ASSERT_EQ(d.warnings.size(), 1u);
+  const std::string want = path + ":" + std::to_string(line_at(bad, stray)) + ": ";
+  EXPECT_EQ(d.warnings[0].rfind(want, 0), 0u) << d.warnings[0] << " (want " << want << ")";
+
+  const std::string cut = dir.write("cut.csv", s + "end \xC3");
+  auto e = decode(cut);
+  EXPECT_EQ(e.encoding, "windows-1252");
+  ASSERT_EQ(e.warnings.size(), 1u);
+  const std::string last = cut + ":" + std::to_string(line_at(s, s.size())) + ": ";
+  EXPECT_EQ(e.warnings[0].rfind(last, 0), 0u) << e.warnings[0] << " (want " << last << ")";
+}
+
+// The fast check (simdjson's validator) must agree with the byte-by-byte definition: every
+// sequence that utf8_sequence_length accepts, nothing else.
+TEST(Utf8, FindInvalidAgreesWithTheSequenceRules) {
+  std::uint32_t x = 12345;
+  auto rnd = [&] { return x = x * 1664525u + 1013904223u, x >> 8; };
+  const unsigned char pool[] = {0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1,
+                                0xC2, 0xDF, 0xE0, 0xED, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF};
+  for (int t = 0; t < 200'000; ++t) {
+    std::string s(static_cast<std::size_t>(rnd() % 40), 'a');
+    for (auto& c : s) c = static_cast<char>(rnd() % 3 ? pool[rnd() % sizeof pool] : 'a' + rnd() % 26);
+    std::size_t want = std::string_view::npos;
+    for (std::size_t i = 0; i < s.size();) {
+      const std::size_t len = utf8_sequence_length(s, i);
+      if (len == 0) {
+        want = i;
+        break;
+      }
+      i += len;
+    }
+    ASSERT_EQ(utf8_find_invalid(s), want) << testing::PrintToString(s);
+  }
+}
+
 TEST(TextInput, Windows1252FromAPipe) {
   decoded d;
   {

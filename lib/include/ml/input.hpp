@@ -34,7 +34,11 @@ class byte_input {
   /// True if the input can be read again from the start (a regular file).
   bool rewindable() const { return size_ >= 0; }
   void rewind();
+  /// Goes on reading from byte `offset` (a regular file).
+  void seek(long long offset);
   long long consumed() const { return consumed_; }
+  /// The descriptor, for reading at offsets (pread) of a regular file.
+  int fd() const { return fd_; }
 
  private:
   std::string name_;

@@ -238,12 +238,54 @@ std::string format_reasons(const std::map<std::string, long long>& m) {
   return out;
 }
 
-// Hashes the keys of the per-file caches (units, categories): XXH3 is some times faster
-// than std::hash on these short strings.
-struct text_hash {
-  std::size_t operator()(const std::string& s) const noexcept { return XXH3_64bits(s.data(), s.size()); }
+// The JSON of values that repeat from row to row (units, categories), per file and column:
+// looked up by a view of the value (no key string made), open addressing on XXH3, at most
+// `limit` values. Entries keep their address until clear().
+class json_cache {
+ public:
+  using entry = std::pair<std::string, std::string>;  // the value as given, its JSON
+  static constexpr std::size_t limit = 4096;
+  const entry* find(std::string_view key) const {
+    if (slots_.empty()) return nullptr;
+    const std::uint64_t h = XXH3_64bits(key.data(), key.size());
+    for (std::size_t i = h & (slots_.size() - 1);; i = (i + 1) & (slots_.size() - 1)) {
+      const slot& s = slots_[i];
+      if (s.index == 0) return nullptr;
+      if (s.hash == h && entries_[s.index - 1].first == key) return &entries_[s.index - 1];
+    }
+  }
+  /// Adds `key` (not there yet) with its JSON; null when the cache is full.
+  const entry* add(std::string_view key, std::string json) {
+    if (entries_.size() >= limit) return nullptr;
+    if ((entries_.size() + 1) * 2 > slots_.size()) grow();
+    entries_.emplace_back(std::string(key), std::move(json));
+    place(XXH3_64bits(key.data(), key.size()), static_cast<std::uint32_t>(entries_.size()));
+    return &entries_.back();
+  }
+  void clear() {
+    slots_.clear();
+    entries_.clear();
+  }
+
+ private:
+  struct slot {
+    std::uint64_t hash = 0;
+    std::uint32_t index = 0;  // 1 + the entry's index; 0: empty
+  };
+  void place(std::uint64_t h, std::uint32_t index) {
+    std::size_t i = h & (slots_.size() - 1);
+    while (slots_[i].index != 0) i = (i + 1) & (slots_.size() - 1);
+    slots_[i] = {h, index};
+  }
+  void grow() {
+    std::vector<slot> old(std::max<std::size_t>(16, slots_.size() * 2));
+    old.swap(slots_);
+    for (const slot& s : old)
+      if (s.index != 0) place(s.hash, s.index);
+  }
+  std::vector<slot> slots_;
+  std::deque<entry> entries_;
 };
-using text_cache = std::unordered_map<std::string, std::string, text_hash>;
 
 // What the readers hand to the workers: rows copied into one arena, a few thousand at a time.
 struct row_batch {
@@ -332,8 +374,8 @@ class row_processor {
   const table_state& ts_;
   pseudonymizer pseudo_;
   row_batch* b_ = nullptr;
-  std::vector<text_cache> seg_cache_;
-  std::vector<const std::pair<const std::string, std::string>*> seg_last_;  // per column
+  std::vector<json_cache> seg_cache_;
+  std::vector<const json_cache::entry*> seg_last_;  // per column
 
   struct free_state {
     void operator()(XXH3_state_t* s) const { XXH3_freeState(s); }
@@ -350,9 +392,9 @@ class row_processor {
   const std::string* unit_json_ = nullptr;  // this row's unit as JSON; null: none yet
   // Units repeat from row to row: each one's JSON ("" when it tidies to nothing) is kept,
   // up to a few thousand per file, and the last one is tried first.
-  text_cache unit_cache_;
-  const std::pair<const std::string, std::string>* unit_last_ = nullptr;
-  std::string unit_key_, unit_uncached_;
+  json_cache unit_cache_;
+  const json_cache::entry* unit_last_ = nullptr;
+  std::string unit_uncached_;
   std::string time_;
   int last_time_col_ = -1;                   // the last time value parsed, its column
   std::string last_time_raw_, last_time_;    // and its result
@@ -998,19 +1040,19 @@ void row_processor::process_row(long long row, long long line, const std::vector
       value.clear();
       continue;
     }
-    auto it = cache.find(value);
-    if (it == cache.end()) {
+    const json_cache::entry* it = cache.find(value);
+    if (!it) {
       json_writer one;
       one.key(ts_.keys[ci]).value(tidy_whitespace(value));
-      if (cache.size() >= 4096) {
+      it = cache.add(value, one.str());
+      if (!it) {  // full: this file has thousands of categories in this column
         seg_.raw(one.str());
         value.clear();
         continue;
       }
-      it = cache.emplace(value, one.str()).first;
     }
     seg_.raw(it->second);
-    seg_last_[ci] = &*it;
+    seg_last_[ci] = it;
     value.clear();
   }
   seg_.end_object();
@@ -1086,18 +1128,17 @@ void row_processor::process_row(long long row, long long line, const std::vector
 
 const std::string* row_processor::unit_json(std::string_view v) {
   if (!unit_last_ || unit_last_->first != v) {
-    unit_key_.assign(v);
-    auto it = unit_cache_.find(unit_key_);
-    if (it == unit_cache_.end()) {
+    const json_cache::entry* it = unit_cache_.find(v);
+    if (!it) {
       std::string json;
       if (const std::string tidy = tidy_whitespace(v); !tidy.empty()) append_json_string(json, tidy);
-      if (unit_cache_.size() >= 4096) {
+      it = unit_cache_.add(v, json);
+      if (!it) {  // full: thousands of units in this file
         unit_uncached_ = std::move(json);
         return unit_uncached_.empty() ? nullptr : &unit_uncached_;
       }
-      it = unit_cache_.emplace(unit_key_, std::move(json)).first;
     }
-    unit_last_ = &*it;
+    unit_last_ = it;
   }
   return unit_last_->second.empty() ? nullptr : &unit_last_->second;
 }

@@ -412,6 +412,13 @@ bool text_input::next(std::string& out) {
     return true;
   }
   auto& st = *impl_;
+  // UTF-8 checked whole already needs nothing done to it: read straight into `out` (no copy
+  // through `pending`, no fresh buffer per chunk).
+  if (st.m == impl::mode::utf8 && st.validated && st.pending.empty() && !st.eof) {
+    if (in_.read(out, chunk_size) > 0) return true;
+    st.eof = true;
+    return false;
+  }
   if (st.pending.empty() && !st.eof) {
     if (in_.read(st.pending, chunk_size) == 0) st.eof = true;
   }

@@ -650,6 +650,36 @@ TEST(Gather, UnitSegmentsAndRatings) {
   EXPECT_EQ(g.ideas[4]["ratings"], json::object());
 }
 
+// Units and categories are kept as JSON per file, a few thousand of each: past that, and
+// when a value tidies to nothing, each row must still get its own value, tidied.
+TEST(Gather, UnitsAndCategoriesPastTheCacheLimit) {
+  temp_dir dir;
+  std::string csv = "Respondent,Ward,Shift,What should change?\n";
+  auto unit_of = [](int i) { return i % 7 == 3 ? std::string(" Ward   ") + std::to_string(i) + "\t" : "Ward " + std::to_string(i); };
+  for (int i = 0; i < 9000; ++i) {
+    // Every 11th row names a unit that is only control characters (no unit); every 5th the
+    // previous row's unit again.
+    const std::string unit = i % 11 == 0 ? "\x01\x02" : unit_of(i % 5 == 4 ? i - 1 : i);
+    csv += "p" + std::to_string(i) + ",\"" + unit + "\",Shift " + std::to_string(i % 8500) +
+           ",Idea number " + std::to_string(i) + " about the rota\n";
+  }
+  gather_options o;
+  o.unit_column = "Ward";
+  o.segment_columns = {"Shift"};
+  o.threads = 1;  // one worker sees every row: its caches fill
+  auto g = run(dir, {dir.write("many.csv", csv)}, o);
+  ASSERT_EQ(g.ideas.size(), 9000u);
+  for (int i = 0; i < 9000; ++i) {
+    const json& idea = g.ideas[static_cast<std::size_t>(i)];
+    ASSERT_EQ(idea["text"], "Idea number " + std::to_string(i) + " about the rota");
+    if (i % 11 == 0)
+      EXPECT_TRUE(idea["unit"].is_null()) << idea;
+    else
+      EXPECT_EQ(idea["unit"], "Ward " + std::to_string(i % 5 == 4 ? i - 1 : i)) << idea;
+    EXPECT_EQ(idea["segments"]["Shift"], "Shift " + std::to_string(i % 8500)) << idea;
+  }
+}
+
 TEST(Gather, UnitOverride) {
   temp_dir dir;
   gather_options o;

@@ -974,7 +974,7 @@ void row_processor::process_row(long long row, long long line, const std::vector
             time_ = last_time_;
             break;
           }
-          time_ = parse_time(v, c.day_first);
+          parse_time_into(time_, v, c.day_first);
           // A column that says it is in UTC ("Submit Date (UTC)", KoboToolbox's
           // _submission_time) gets the zone its values leave out.
           if (c.utc && time_.size() > 10 && time_.back() != 'Z' &&

@@ -119,32 +119,41 @@ void put_digits(std::string& out, int v, int width) {
 }
 }  // namespace
 
-std::string parse_time(std::string_view raw, bool day_first) {
+bool parse_time_into(std::string& out, std::string_view raw, bool day_first) {
+  out.clear();
+  auto fail = [&] {
+    out.clear();
+    return false;
+  };
   std::string_view s = trim(raw);
-  if (s.empty() || s.size() > 64) return {};
+  if (s.empty() || s.size() > 64) return fail();
   bool all_digits = true;
   for (char c : s)
     if (!std::isdigit(static_cast<unsigned char>(c))) all_digits = false;
   if (all_digits) {
     if (s.size() == 13) {
       long long ms = std::stoll(std::string(s));
-      return from_epoch(ms / 1000, static_cast<int>(ms % 1000));
+      out = from_epoch(ms / 1000, static_cast<int>(ms % 1000));
+      return !out.empty();
     }
-    if (s.size() == 10) return from_epoch(std::stoll(std::string(s)), 0);
-    return {};
+    if (s.size() == 10) {
+      out = from_epoch(std::stoll(std::string(s)), 0);
+      return !out.empty();
+    }
+    return fail();
   }
   cursor c{s};
   int n1d = 0, n2d = 0, n3d = 0;
   int a = c.number(&n1d);
-  if (n1d == 0) return {};
+  if (n1d == 0) return fail();
   char sep = c.peek();
-  if (sep != '-' && sep != '/' && sep != '.') return {};
+  if (sep != '-' && sep != '/' && sep != '.') return fail();
   ++c.i;
   int b = c.number(&n2d);
-  if (n2d == 0 || c.peek() != sep) return {};
+  if (n2d == 0 || c.peek() != sep) return fail();
   ++c.i;
   int cc = c.number(&n3d);
-  if (n3d == 0) return {};
+  if (n3d == 0) return fail();
   int y, m, d;
   if (n1d == 4) {
     y = a, m = b, d = cc;
@@ -156,12 +165,11 @@ std::string parse_time(std::string_view raw, bool day_first) {
       m = a, d = b;
     }
   } else {
-    return {};
+    return fail();
   }
-  if (!valid_date(y, m, d)) return {};
-  // Built by hand, not with fmt: this runs once per row of an export.
-  std::string date;
-  date.reserve(32);
+  if (!valid_date(y, m, d)) return fail();
+  // Built by hand, not with fmt, into the caller's string: this runs once per row.
+  std::string& date = out;
   put_digits(date, y, 4);
   date.push_back('-');
   put_digits(date, m, 2);
@@ -171,21 +179,21 @@ std::string parse_time(std::string_view raw, bool day_first) {
     ++c.i;
   else
     c.spaces();
-  if (c.done()) return date;
+  if (c.done()) return true;
   int hd = 0;
   int hh = c.number(&hd);
-  if (hd == 0 || hd > 2 || c.peek() != ':') return {};
+  if (hd == 0 || hd > 2 || c.peek() != ':') return fail();
   ++c.i;
   int mmd = 0;
   int mm = c.number(&mmd);
-  if (mmd != 2) return {};
+  if (mmd != 2) return fail();
   int ss = 0;
   std::string frac;
   if (c.peek() == ':') {
     ++c.i;
     int sd = 0;
     ss = c.number(&sd);
-    if (sd != 2) return {};
+    if (sd != 2) return fail();
     if (c.peek() == '.' || c.peek() == ',') {
       ++c.i;
       std::size_t start = c.i;
@@ -200,8 +208,7 @@ std::string parse_time(std::string_view raw, bool day_first) {
   } else if (c.word("pm")) {
     if (hh < 12) hh += 12;
   }
-  if (hh > 23 || mm > 59 || ss > 60) return {};
-  std::string out = std::move(date);
+  if (hh > 23 || mm > 59 || ss > 60) return fail();
   out.push_back('T');
   put_digits(out, hh, 2);
   out.push_back(':');
@@ -210,12 +217,19 @@ std::string parse_time(std::string_view raw, bool day_first) {
   put_digits(out, ss, 2);
   if (!frac.empty()) out.append(".").append(frac);
   c.spaces();
-  if (c.done()) return out;
-  if (c.word("z")) return c.done() ? out + "Z" : std::string();
+  if (c.done()) return true;
+  if (c.word("z")) {
+    if (!c.done()) return fail();
+    out.push_back('Z');
+    return true;
+  }
   bool named = c.word("gmt") || c.word("utc");
-  if (named && c.done()) return out + "Z";
+  if (named && c.done()) {
+    out.push_back('Z');
+    return true;
+  }
   char sign = c.peek();
-  if (sign != '+' && sign != '-') return named ? out : std::string();
+  if (sign != '+' && sign != '-') return named ? true : fail();
   ++c.i;
   int od = 0;
   int oh = c.number(&od), om = 0;
@@ -227,17 +241,26 @@ std::string parse_time(std::string_view raw, bool day_first) {
       ++c.i;
       int omd = 0;
       om = c.number(&omd);
-      if (omd != 2) return {};
+      if (omd != 2) return fail();
     }
   } else {
-    return {};
+    return fail();
   }
-  if (!c.done() || oh > 14 || om > 59) return {};
-  if (oh == 0 && om == 0) return out + "Z";
+  if (!c.done() || oh > 14 || om > 59) return fail();
+  if (oh == 0 && om == 0) {
+    out.push_back('Z');
+    return true;
+  }
   out.push_back(sign);
   put_digits(out, oh, 2);
   out.push_back(':');
   put_digits(out, om, 2);
+  return true;
+}
+
+std::string parse_time(std::string_view raw, bool day_first) {
+  std::string out;
+  parse_time_into(out, raw, day_first);
   return out;
 }
 

@@ -80,6 +80,27 @@ TEST(ParseTime, EpochSecondsAndMilliseconds) {
   EXPECT_EQ(parse_time("0000000000"), "1970-01-01T00:00:00Z");
 }
 
+// parse_time_into reuses the caller's string row after row: whatever it held before, it
+// ends with the time, or empty when there is none (also after a partial parse).
+TEST(ParseTime, IntoReusesTheStringAndClearsItOnFailure) {
+  std::string out = "left over from the last row, longer than any time";
+  EXPECT_TRUE(parse_time_into(out, "2024/03/04 9:00:00 AM GMT-5"));
+  EXPECT_EQ(out, "2024-03-04T09:00:00-05:00");
+  EXPECT_TRUE(parse_time_into(out, "2024-03-05"));
+  EXPECT_EQ(out, "2024-03-05");
+  EXPECT_TRUE(parse_time_into(out, "2024-03-05 16:27:32 UTC"));
+  EXPECT_EQ(out, "2024-03-05T16:27:32Z");
+  EXPECT_TRUE(parse_time_into(out, "1709655952"));
+  EXPECT_EQ(out, "2024-03-05T16:25:52Z");
+  for (const char* bad : {"2024-03-05 25:00", "2024-03-05 16:27:32 +99", "2024-03-05 10:00 zz",
+                          "2024-03-05 10:00 Z x", "2024-02-30", "soon"}) {
+    out = "2024-03-05T16:27:32Z";
+    EXPECT_FALSE(parse_time_into(out, bad)) << bad;
+    EXPECT_EQ(out, "") << bad;
+    EXPECT_EQ(parse_time(bad), "") << bad;
+  }
+}
+
 TEST(ParseTime, InvalidDates) {
   EXPECT_EQ(parse_time("2024-02-30"), "");
   EXPECT_EQ(parse_time("2023-02-29"), "");

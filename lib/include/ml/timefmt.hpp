@@ -16,6 +16,9 @@ namespace ml {
 /// milliseconds (13 digits, as Pol.is writes), which are UTC.
 /// `day_first` reads "4/3/2024" as 4 March (a column whose other values show day-first order).
 std::string parse_time(std::string_view s, bool day_first = false);
+/// parse_time into `out` (its memory reused: once per row of an export); false, and `out`
+/// empty, when `s` is not a time.
+bool parse_time_into(std::string& out, std::string_view s, bool day_first = false);
 
 /// True if a slash or dot date in `s` can only be day-first ("15/3/2024").
 bool looks_day_first(std::string_view s);

@@ -25,7 +25,9 @@ Options:
   --rows N        data rows in the generated export (default 1000000)
   --reps N        timed repetitions per tool (default 5; the median is reported)
   --work DIR      work directory (default bench/work)
-  --keep-outputs  keep the tools' outputs in WORK (default: deleted at the end)
+  --keep-outputs  keep the tools' outputs (of the last rep) in WORK (default: each is
+                  deleted right after its run, so that no tool runs with the others'
+                  gigabytes in the page cache)
   --also-in-memory  also time `ml-gather --index-memory 64G` (the re-submission check kept
                   in memory however large), to measure what bounded memory costs past
                   the default --index-memory (about a million rows)
@@ -167,24 +169,15 @@ run_one() {
 }
 
 echo "bench: warm-up (one untimed run of each) ..."
-for i in "${!names[@]}"; do run_one "$i" >/dev/null; done
-
-# Timed runs, interleaved (rep 1 of every tool, then rep 2, ...) so that drift in the
-# machine's load is spread over all tools.
-for i in "${!names[@]}"; do : >"$work/times.$i"; done
-for ((r = 1; r <= reps; r++)); do
-  for i in "${!names[@]}"; do
-    res=$(run_one "$i")
-    echo "$res" >>"$work/times.$i"
-    printf 'bench: rep %d/%d %-10s %8.3f s %8d KiB\n' "$r" "$reps" "${names[$i]}" \
-      "$(awk '{ print $1 / 1e6 }' <<<"$res")" "$(awk '{ print $2 }' <<<"$res")"
-  done
+for i in "${!names[@]}"; do
+  run_one "$i" >/dev/null
+  [[ -n "${outs[$i]}" ]] && rm -f "${outs[$i]}"
 done
 
 # Output sizes: bytes and JSON Lines records (ml-gather writes one header record plus one
 # record per idea; the others one record per row).
-for i in "${!names[@]}"; do
-  o=${outs[$i]}
+record_size() {
+  local i=$1 o=${outs[$1]}
   if [[ -n "$o" && -f "$o" && "$o" == *.jsonl ]]; then
     echo "$(stat -c %s "$o") $(wc -l <"$o")" >"$work/size.$i"
   elif [[ -n "$o" && -f "$o" ]]; then
@@ -192,8 +185,29 @@ for i in "${!names[@]}"; do
   else
     echo "- -" >"$work/size.$i"
   fi
+}
+
+# Timed runs, interleaved (rep 1 of every tool, then rep 2, ...) so that drift in the
+# machine's load is spread over all tools. Each output is measured (last rep) and deleted
+# right after its run, unless --keep-outputs: gigabytes of other tools' outputs left in the
+# page cache would make the kernel reclaim memory during the next tool's writes.
+ideas=""
+for i in "${!names[@]}"; do : >"$work/times.$i"; done
+for ((r = 1; r <= reps; r++)); do
+  for i in "${!names[@]}"; do
+    res=$(run_one "$i")
+    echo "$res" >>"$work/times.$i"
+    printf 'bench: rep %d/%d %-10s %8.3f s %8d KiB\n' "$r" "$reps" "${names[$i]}" \
+      "$(awk '{ print $1 / 1e6 }' <<<"$res")" "$(awk '{ print $2 }' <<<"$res")"
+    if ((r == reps)); then
+      record_size "$i"
+      if [[ "${names[$i]}" == ml-gather ]]; then
+        ideas=$(grep -c '"type":"idea"' "$work/out.ml-gather.jsonl" || true)
+      fi
+    fi
+    if ((!keep)) && [[ -n "${outs[$i]}" ]]; then rm -f "${outs[$i]}"; fi
+  done
 done
-ideas=$(grep -c '"type":"idea"' "$work/out.ml-gather.jsonl" || true)
 tally=$(grep -v '^$' "$work/ml-gather.stderr" | tail -1 | sed 's/^ml-gather: //' || true)
 
 commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -255,6 +256,49 @@ TEST(Output, CopyFromAnotherFile) {
     EXPECT_NE(std::string(e.what()).find("src"), std::string::npos) << e.what();
   }
   ::close(fd);
+}
+
+// Standard output that is a socket: neither copy_file_range (files only) nor splice (a pipe
+// on one side) applies, so copy_from reads and writes, and keeps doing so.
+TEST(Output, CopyFromIntoASocketReadsAndWrites) {
+  temp_dir dir;
+  std::string src(3 << 20, '\0');
+  for (std::size_t i = 0; i < src.size(); ++i) src[i] = static_cast<char>('a' + i % 26);
+  const std::string src_path = dir.write("src", src);
+  const int fd = ::open(src_path.c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0);
+  int sv[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+  std::string got;
+  std::thread reader([&] {
+    char buf[65536];
+    ssize_t n;
+    while ((n = ::read(sv[1], buf, sizeof buf)) > 0) got.append(buf, static_cast<std::size_t>(n));
+  });
+  std::fflush(stdout);
+  const int saved = ::dup(1);
+  ASSERT_GE(saved, 0);
+  ASSERT_EQ(::dup2(sv[0], 1), 1);
+  std::string failure;
+  try {
+    output out("-");
+    out.write("head");
+    out.copy_from(fd, 5, (2 << 20) + 3, "src");
+    out.write("tail");
+    out.copy_from(fd, 7, 1, "src");
+    out.commit();
+  } catch (const std::exception& e) {
+    failure = e.what();
+  }
+  ::dup2(saved, 1);
+  ::close(saved);
+  ::close(sv[0]);
+  reader.join();
+  ::close(sv[1]);
+  ::close(fd);
+  EXPECT_EQ(failure, "");
+  EXPECT_TRUE(got == "head" + src.substr(5, (2 << 20) + 3) + "tail" + src.substr(7, 1))
+      << got.size() << " bytes";
 }
 
 }  // namespace

@@ -83,7 +83,16 @@ int main(int argc, char** argv) {
   app.add_option("--index-memory", o.index_memory,
                  "Memory for the re-submission check (default 20M); past it the rest goes "
                  "through temporary files, written at the end; output does not depend on it")
-      ->option_text("SIZE")->transform(CLI::AsSizeValue(false));
+      ->option_text("SIZE")
+      ->check(CLI::Validator(
+          [](std::string& v) {
+            return v.find('-') == std::string::npos
+                       ? std::string()
+                       : "a size cannot be negative: give bytes or K, M, G (e.g. 20M, 1G; 0 "
+                         "goes to temporary files from the first idea)";
+          },
+          "SIZE"))
+      ->transform(CLI::AsSizeValue(false));
   app.add_option("--temp-dir", o.temp_dir,
                  "Folder for those files (default: $TMPDIR, else /tmp)")
       ->option_text("DIR");

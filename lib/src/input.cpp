@@ -197,11 +197,12 @@ void check_utf8_part(int fd, utf8_part& part) noexcept {
   part.tail = at;
 }
 
-// The offset of the first byte of the file from `from` on that is not valid UTF-8, or -1.
+// The offset of the first byte of the file from `from` on that is not valid UTF-8, or -1
+// (and then `checked_end`: where the file ended when the check reached its end).
 // A big file is checked in parts at once, one per core, each beginning at an ASCII byte (so
 // never inside a character): the check of the whole file before reading it costs a fraction
 // of a pass over the page cache. The end of a file that grew meanwhile is checked after.
-long long find_invalid_utf8(byte_input& in, long long from) {
+long long find_invalid_utf8(byte_input& in, long long from, long long& checked_end) {
   const long long size = in.size();
   const int fd = in.fd();
   constexpr long long min_part = 8 << 20;
@@ -248,7 +249,10 @@ long long find_invalid_utf8(byte_input& in, long long from) {
     std::size_t tail = buf.size();
     const std::size_t bad = utf8_find_invalid(buf, more, &tail);
     if (bad != std::string_view::npos) return at + static_cast<long long>(bad);
-    if (!more) return -1;
+    if (!more) {
+      checked_end = at + static_cast<long long>(buf.size());
+      return -1;
+    }
     buf.erase(0, tail);
     at += static_cast<long long>(tail);
   }
@@ -275,6 +279,7 @@ long long count_newlines_in(byte_input& in, long long from, long long to) {
 struct text_input::impl {
   enum class mode { utf8, cp1252, icu } m = mode::utf8;
   bool validated = false;   // the whole input was checked to be UTF-8 already
+  long long checked_from = 0, checked_end = 0;  // the file offsets that check covered
   std::string pending;      // raw bytes read but not yet converted
   std::string tail;         // an incomplete UTF-8 sequence carried to the next chunk
   bool eof = false;
@@ -346,7 +351,8 @@ text_input::text_input(byte_input& in, std::string encoding, warn_fn warn, std::
       if (in_.rewindable()) {
         // (What is pending, after the BOM, is the file from bom_len on.)
         const auto from = static_cast<long long>(bom_len);
-        if (const long long at = find_invalid_utf8(in_, from); at >= 0) {
+        st.checked_from = from;
+        if (const long long at = find_invalid_utf8(in_, from, st.checked_end); at >= 0) {
           bad = static_cast<std::size_t>(at - from);
           bad_line = count_newlines_in(in_, from, at) + 1;
         }
@@ -415,9 +421,16 @@ bool text_input::next(std::string& out) {
   // UTF-8 checked whole already needs nothing done to it: read straight into `out` (no copy
   // through `pending`, no fresh buffer per chunk).
   if (st.m == impl::mode::utf8 && st.validated && st.pending.empty() && !st.eof) {
-    if (in_.read(out, chunk_size) > 0) return true;
-    st.eof = true;
-    return false;
+    if (const long long left = st.checked_end - in_.consumed(); left > 0) {
+      if (in_.read(out, static_cast<std::size_t>(std::min<long long>(chunk_size, left))) > 0) return true;
+      st.eof = true;
+      return false;
+    }
+    // The file has grown since it was checked: what was added is checked as it is read, as
+    // a pipe's bytes are (an invalid byte is then an error naming its line).
+    st.validated = false;
+    st.lines = count_newlines_in(in_, st.checked_from, st.checked_end);
+    in_.seek(st.checked_end);
   }
   if (st.pending.empty() && !st.eof) {
     if (in_.read(st.pending, chunk_size) == 0) st.eof = true;

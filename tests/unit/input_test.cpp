@@ -526,6 +526,38 @@ TEST(TextInput, LargeFileCheckedInPartsInvalidInTheMiddleOfLongNonAscii) {
   EXPECT_EQ(e.warnings[0].rfind(last, 0), 0u) << e.warnings[0] << " (want " << last << ")";
 }
 
+// A file that grows after the check (an export still being written): what was added is
+// checked as it is read, and an invalid byte in it is an error naming its line.
+TEST(TextInput, FileThatGrowsAfterTheCheck) {
+  temp_dir dir;
+  const std::string first = "id,comment\n1,caf\u00e9\n";
+  for (const bool bad : {false, true}) {
+    const std::string path = dir.write(bad ? "bad.csv" : "good.csv", first);
+    byte_input bytes(path);
+    std::vector<std::string> warnings;
+    text_input text(bytes, "", [&](const std::string& w) { warnings.push_back(w); });
+    {
+      std::ofstream more(path, std::ios::app | std::ios::binary);
+      more << "2,na\u00efve\n" << (bad ? "3,caf\xE9\n" : "3,ok\n");
+    }
+    std::string all, chunk;
+    try {
+      while (text.next(chunk)) {
+        all += chunk;
+        chunk.clear();
+      }
+      EXPECT_FALSE(bad) << "expected an error for the invalid byte added";
+      EXPECT_EQ(all, first + "2,na\u00efve\n3,ok\n");
+    } catch (const error& e) {
+      EXPECT_TRUE(bad) << e.what();
+      EXPECT_EQ(e.code(), 65);
+      EXPECT_NE(std::string(e.what()).find(":4"), std::string::npos) << e.what();
+    }
+    EXPECT_TRUE(warnings.empty());
+    EXPECT_EQ(text.encoding(), "utf-8");
+  }
+}
+
 // The fast check (simdjson's validator) must agree with the byte-by-byte definition: every
 // sequence that utf8_sequence_length accepts, nothing else.
 TEST(Utf8, FindInvalidAgreesWithTheSequenceRules) {

@@ -345,7 +345,7 @@ text_input::text_input(byte_input& in, std::string encoding, warn_fn warn, std::
     encoding_ = bom_len == 3 ? "utf-8-bom" : "utf-8";
     if (want.empty()) {
       // Not declared: check the bytes. A regular file is checked whole (a fast pass over the
-      // page cache), so the decision holds for every line; a pipe is judged by its first MiB.
+      // page cache), so the decision holds for every line; a pipe is judged by its first 256 KiB.
       std::size_t bad = std::string_view::npos;
       long long bad_line = 0;
       if (in_.rewindable()) {

@@ -1,13 +1,28 @@
 // SPDX-License-Identifier: Apache-2.0
 // Fuzz target: encoding detection and conversion (BOMs, UTF-8, UTF-16, Windows-1252) over any
-// bytes; the text handed out must be valid UTF-8.
+// bytes; the text handed out must be valid UTF-8. Also: utf8_find_invalid (simdjson's
+// validator first) must agree with the byte-by-byte rules of utf8_sequence_length.
 #include <ml/error.hpp>
 #include <ml/input.hpp>
 #include <ml/utf8.hpp>
 
 #include "fuzz_input.hpp"
 
+namespace {
+// The first invalid byte by utf8_sequence_length alone, or npos.
+std::size_t first_invalid(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    const std::size_t len = ml::utf8_sequence_length(s, i);
+    if (len == 0) return i;
+    i += len;
+  }
+  return std::string_view::npos;
+}
+}  // namespace
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string_view raw(reinterpret_cast<const char*>(data), size);
+  if (ml::utf8_find_invalid(raw) != first_invalid(raw)) __builtin_trap();
   ml::fuzz::mem_file f(data, size);
   // The first byte picks an encoding to force, or none (detect).
   static const char* const encodings[] = {"", "", "", "utf-16le", "windows-1252", "latin1",

@@ -240,27 +240,34 @@ std::string format_reasons(const std::map<std::string, long long>& m) {
 
 // The JSON of values that repeat from row to row (units, categories), per file and column:
 // looked up by a view of the value (no key string made), open addressing on XXH3, at most
-// `limit` values. Entries keep their address until clear().
+// `limit` values. Entries keep their address until clear(), also when the cache itself is
+// moved (a JSON file's new keys grow the vector of per-column caches mid-file): each is
+// allocated on its own, and the cache can be moved but not copied.
 class json_cache {
  public:
   using entry = std::pair<std::string, std::string>;  // the value as given, its JSON
   static constexpr std::size_t limit = 4096;
+  json_cache() = default;
+  json_cache(const json_cache&) = delete;
+  json_cache& operator=(const json_cache&) = delete;
+  json_cache(json_cache&&) noexcept = default;
+  json_cache& operator=(json_cache&&) noexcept = default;
   const entry* find(std::string_view key) const {
     if (slots_.empty()) return nullptr;
     const std::uint64_t h = XXH3_64bits(key.data(), key.size());
     for (std::size_t i = h & (slots_.size() - 1);; i = (i + 1) & (slots_.size() - 1)) {
       const slot& s = slots_[i];
       if (s.index == 0) return nullptr;
-      if (s.hash == h && entries_[s.index - 1].first == key) return &entries_[s.index - 1];
+      if (s.hash == h && entries_[s.index - 1]->first == key) return entries_[s.index - 1].get();
     }
   }
   /// Adds `key` (not there yet) with its JSON; null when the cache is full.
   const entry* add(std::string_view key, std::string json) {
     if (entries_.size() >= limit) return nullptr;
     if ((entries_.size() + 1) * 2 > slots_.size()) grow();
-    entries_.emplace_back(std::string(key), std::move(json));
+    entries_.push_back(std::make_unique<entry>(std::string(key), std::move(json)));
     place(XXH3_64bits(key.data(), key.size()), static_cast<std::uint32_t>(entries_.size()));
-    return &entries_.back();
+    return entries_.back().get();
   }
   void clear() {
     slots_.clear();
@@ -284,8 +291,10 @@ class json_cache {
       if (s.index != 0) place(s.hash, s.index);
   }
   std::vector<slot> slots_;
-  std::deque<entry> entries_;
+  std::vector<std::unique_ptr<entry>> entries_;
 };
+static_assert(std::is_nothrow_move_constructible_v<json_cache> && !std::is_copy_constructible_v<json_cache>,
+              "a vector of caches must move them (their entries stay put), never copy them");
 
 // What the readers hand to the workers: rows copied into one arena, a few thousand at a time.
 struct row_batch {

@@ -680,6 +680,32 @@ TEST(Gather, UnitsAndCategoriesPastTheCacheLimit) {
   }
 }
 
+// A JSON export whose later records bring new keys adds columns mid-file: the per-column
+// caches of categories grow then, and the ones already filled must stay valid.
+TEST(Gather, CategoriesKeptWhenColumnsAreAddedMidFile) {
+  temp_dir dir;
+  std::string js = "[";
+  for (int i = 0; i < 3000; ++i) {
+    if (i) js += ",";
+    js += "{\"_id\":" + std::to_string(i) + ",\"respondent\":\"p" + std::to_string(i) +
+          "\",\"shift\":\"Shift " + std::to_string(i % 3) + "\",\"comment\":\"Idea " +
+          std::to_string(i) + " about the rota\"";
+    // From row 1990 on, each of ten rows brings a key never seen before (a new column).
+    if (i >= 1990) js += ",\"late_field_" + std::to_string(std::min(i - 1990, 9)) + "\":\"x\"";
+    js += "}";
+  }
+  js += "]";
+  gather_options o;
+  o.threads = 1;
+  auto g = run(dir, {dir.write("late.json", js)}, o);
+  ASSERT_EQ(g.ideas.size(), 3000u);
+  for (int i = 0; i < 3000; ++i) {
+    const json& idea = g.ideas[static_cast<std::size_t>(i)];
+    ASSERT_EQ(idea["text"], "Idea " + std::to_string(i) + " about the rota");
+    EXPECT_EQ(idea["segments"]["shift"], "Shift " + std::to_string(i % 3)) << idea;
+  }
+}
+
 TEST(Gather, UnitOverride) {
   temp_dir dir;
   gather_options o;

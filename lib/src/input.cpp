@@ -14,12 +14,12 @@
 #endif
 #include <cstring>
 #include <memory>
+#include <system_error>
 #include <thread>
 #include <vector>
 #include <fmt/format.h>
 
 #include "ml/error.hpp"
-#include "ml/spool.hpp"
 #include "ml/text.hpp"
 #include "ml/utf8.hpp"
 
@@ -161,6 +161,20 @@ void byte_input::seek(long long offset) {
 
 namespace {
 
+// Reads up to `n` bytes at `off`, fewer only where the file ends (it may have shrunk since
+// it was opened); returns how many, or -errno.
+long long pread_upto(int fd, long long off, char* p, std::size_t n) noexcept {
+  std::size_t done = 0;
+  while (done < n) {
+    const ssize_t r = ::pread(fd, p + done, n - done, static_cast<off_t>(off) + static_cast<off_t>(done));
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) return -errno;
+    if (r == 0) break;
+    done += static_cast<std::size_t>(r);
+  }
+  return static_cast<long long>(done);
+}
+
 // One part of a file checked for UTF-8 by find_invalid_utf8.
 struct utf8_part {
   long long begin = 0, end = 0;  // file offsets; `end` is an ASCII byte or the file's size
@@ -168,6 +182,7 @@ struct utf8_part {
   std::unique_ptr<char[]> buf;   // chunk_size + 4 bytes
   long long bad = -1;            // the first invalid byte's offset
   long long tail = -1;           // last part: where an unfinished character begins (or end)
+  bool shrunk = false;           // the file ended before `end`: it was cut short meanwhile
   int err = 0;                   // a read error's errno
 };
 
@@ -178,12 +193,18 @@ void check_utf8_part(int fd, utf8_part& part) noexcept {
   long long next = part.begin;
   while (next < part.end) {
     const auto want = static_cast<std::size_t>(std::min<long long>(chunk_size, part.end - next));
-    if ((part.err = pread_full(fd, next, buf + held, want)) != 0) return;
-    next += static_cast<long long>(want);
-    const std::size_t n = held + want;
+    const long long got = pread_upto(fd, next, buf + held, want);
+    if (got < 0) {
+      part.err = static_cast<int>(-got);
+      return;
+    }
+    part.shrunk = got < static_cast<long long>(want);
+    next += got;
+    const std::size_t n = held + static_cast<std::size_t>(got);
     // An unfinished character at the end of a chunk goes on in the next one, or past the
-    // end of the last part (a file that grows); the other parts end before an ASCII byte.
-    const bool open_end = next < part.end || part.last;
+    // end of the last part (a file that grows), or of a file cut short (what is left of it
+    // is read on after the parts); the other parts end before an ASCII byte.
+    const bool open_end = next < part.end || part.last || part.shrunk;
     std::size_t tail = n;
     const std::size_t bad = utf8_find_invalid(std::string_view(buf, n), open_end, &tail);
     if (bad != std::string_view::npos) {
@@ -193,6 +214,7 @@ void check_utf8_part(int fd, utf8_part& part) noexcept {
     held = n - tail;
     std::memmove(buf, buf + tail, held);
     at += static_cast<long long>(tail);
+    if (part.shrunk) break;
   }
   part.tail = at;
 }
@@ -213,9 +235,9 @@ long long find_invalid_utf8(byte_input& in, long long from, long long& checked_e
   for (long long k = 1; k < parts; ++k) {
     const long long at = from + (size - from) * k / parts;
     probe.resize(std::size_t{1} << 16);
-    const auto n = static_cast<std::size_t>(std::min<long long>(probe.size(), size - at));
-    if (int e = pread_full(fd, at, probe.data(), n))
-      throw io_error(in.name(), fmt::format("read failed: {}", std::strerror(e)));
+    const long long got = pread_upto(fd, at, probe.data(), probe.size());
+    if (got < 0) throw io_error(in.name(), fmt::format("read failed: {}", std::strerror(static_cast<int>(-got))));
+    const auto n = static_cast<std::size_t>(got);
     const auto* p = reinterpret_cast<const unsigned char*>(probe.data());
     const auto* ascii = std::find_if(p, p + n, [](unsigned char c) { return c < 0x80; });
     if (ascii == p + n) continue;  // 64 KiB without an ASCII byte: no cut here
@@ -230,18 +252,30 @@ long long find_invalid_utf8(byte_input& in, long long from, long long& checked_e
     part[i].buf = std::make_unique<char[]>(chunk_size + 4);
   }
   {
+    // A part whose thread cannot be started (a limit on threads) is checked here.
     std::vector<std::thread> threads;
-    for (std::size_t i = 1; i < part.size(); ++i)
-      threads.emplace_back(check_utf8_part, fd, std::ref(part[i]));
-    check_utf8_part(fd, part[0]);
+    std::vector<std::size_t> here{0};
+    for (std::size_t i = 1; i < part.size(); ++i) {
+      try {
+        threads.emplace_back(check_utf8_part, fd, std::ref(part[i]));
+      } catch (const std::system_error&) {
+        here.push_back(i);
+      }
+    }
+    for (std::size_t i : here) check_utf8_part(fd, part[i]);
     for (auto& t : threads) t.join();
   }
+  // From the unfinished character at the end (if any), or from where the file was found cut
+  // short, to the end of the file as it is now.
+  long long at = part.back().tail;
   for (const auto& p : part) {
     if (p.err) throw io_error(in.name(), fmt::format("read failed: {}", std::strerror(p.err)));
     if (p.bad >= 0) return p.bad;
+    if (p.shrunk) {
+      at = p.tail;
+      break;
+    }
   }
-  // From the unfinished character at the end (if any) to the end of the file as it is now.
-  long long at = part.back().tail;
   in.seek(at);
   std::string buf;
   for (;;) {
@@ -264,10 +298,11 @@ long long count_newlines_in(byte_input& in, long long from, long long to) {
   long long n = 0;
   while (from < to) {
     const auto want = static_cast<std::size_t>(std::min<long long>(chunk_size, to - from));
-    if (int e = pread_full(in.fd(), from, buf.data(), want))
-      throw io_error(in.name(), fmt::format("read failed: {}", std::strerror(e)));
-    n += count_newlines(std::string_view(buf.data(), want));
-    from += static_cast<long long>(want);
+    const long long got = pread_upto(in.fd(), from, buf.data(), want);
+    if (got < 0) throw io_error(in.name(), fmt::format("read failed: {}", std::strerror(static_cast<int>(-got))));
+    if (got == 0) break;  // cut short since
+    n += count_newlines(std::string_view(buf.data(), static_cast<std::size_t>(got)));
+    from += got;
   }
   return n;
 }

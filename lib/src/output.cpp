@@ -216,7 +216,7 @@ long long output::rewritable_position() {
 void output::read_back(long long at, std::size_t len, std::string& out) {
   out.resize(len);
   if (int e = pread_full(rw_fd_, at, out.data(), len))
-    throw io_error(display_name(), e == EIO ? std::string("cannot read back: ended early")
+    throw io_error(display_name(), e == ENODATA ? std::string("cannot read back: ended early")
                                             : "cannot read back: " + errno_text(e));
 }
 

@@ -34,7 +34,7 @@ int pread_full(int fd, long long off, char* p, std::size_t n) noexcept {
     const ssize_t r = ::pread(fd, p + done, n - done, static_cast<off_t>(off) + static_cast<off_t>(done));
     if (r < 0 && errno == EINTR) continue;
     if (r < 0) return errno;
-    if (r == 0) return EIO;
+    if (r == 0) return ENODATA;
     done += static_cast<std::size_t>(r);
   }
   return 0;

@@ -558,6 +558,38 @@ TEST(TextInput, FileThatGrowsAfterTheCheck) {
   }
 }
 
+// A file cut short between being opened and being checked: what is left is read (as
+// before the check was split), and a character cut in two at the new end is not UTF-8.
+TEST(TextInput, FileCutShortAfterItWasOpened) {
+  temp_dir dir;
+  const std::string s = big_utf8_lines(std::size_t{20} << 20);
+  const std::size_t keep = s.find('\n', std::size_t{12} << 20) + 1;
+  for (const bool mid_char : {false, true}) {
+    const std::string path = dir.write(mid_char ? "cut-mid.csv" : "cut.csv", s);
+    byte_input bytes(path);
+    // Cut at a line's end, or inside the next line's 'é' (after "row N,caf" and its lead byte).
+    const std::size_t at = mid_char ? s.find('\xC3', keep) + 1 : keep;
+    ASSERT_EQ(::truncate(path.c_str(), static_cast<off_t>(at)), 0);
+    std::vector<std::string> warnings;
+    text_input text(bytes, "", [&](const std::string& w) { warnings.push_back(w); });
+    std::string all, chunk;
+    while (text.next(chunk)) {
+      all += chunk;
+      chunk.clear();
+    }
+    if (!mid_char) {
+      EXPECT_TRUE(warnings.empty());
+      EXPECT_EQ(text.encoding(), "utf-8");
+      EXPECT_TRUE(all == s.substr(0, at)) << all.size() << " bytes";
+    } else {
+      EXPECT_EQ(text.encoding(), "windows-1252");
+      ASSERT_EQ(warnings.size(), 1u);
+      const std::string want = path + ":" + std::to_string(line_at(s, at - 1)) + ": ";
+      EXPECT_EQ(warnings[0].rfind(want, 0), 0u) << warnings[0] << " (want " << want << ")";
+    }
+  }
+}
+
 // The fast check (simdjson's validator) must agree with the byte-by-byte definition: every
 // sequence that utf8_sequence_length accepts, nothing else.
 TEST(Utf8, FindInvalidAgreesWithTheSequenceRules) {

@@ -26,7 +26,7 @@ int open_temp_fd(const std::string& dir = {});
                                   std::string_view fix);
 
 /// Reads exactly `n` bytes at offset `off` of `fd` (short reads and EINTR retried). Returns 0,
-/// or the errno that stopped it (EIO when the file ends first).
+/// or the errno that stopped it (ENODATA when the file ends first).
 int pread_full(int fd, long long off, char* p, std::size_t n) noexcept;
 /// Writes exactly `n` bytes at offset `off` of `fd`. Returns 0, or the errno that stopped it.
 int pwrite_full(int fd, long long off, const char* p, std::size_t n) noexcept;

@@ -252,13 +252,16 @@ class json_cache {
   json_cache& operator=(const json_cache&) = delete;
   json_cache(json_cache&&) noexcept = default;
   json_cache& operator=(json_cache&&) noexcept = default;
-  const entry* find(std::string_view key) const {
+  /// The entry for `key`, or null. The last entry found or added is tried first: consecutive
+  /// rows often give the same value.
+  const entry* find(std::string_view key) {
+    if (last_ && last_->first == key) return last_;
     if (slots_.empty()) return nullptr;
     const std::uint64_t h = XXH3_64bits(key.data(), key.size());
     for (std::size_t i = h & (slots_.size() - 1);; i = (i + 1) & (slots_.size() - 1)) {
       const slot& s = slots_[i];
       if (s.index == 0) return nullptr;
-      if (s.hash == h && entries_[s.index - 1]->first == key) return entries_[s.index - 1].get();
+      if (s.hash == h && entries_[s.index - 1]->first == key) return last_ = entries_[s.index - 1].get();
     }
   }
   /// Adds `key` (not there yet) with its JSON; null when the cache is full.
@@ -267,11 +270,12 @@ class json_cache {
     if ((entries_.size() + 1) * 2 > slots_.size()) grow();
     entries_.push_back(std::make_unique<entry>(std::string(key), std::move(json)));
     place(XXH3_64bits(key.data(), key.size()), static_cast<std::uint32_t>(entries_.size()));
-    return entries_.back().get();
+    return last_ = entries_.back().get();
   }
   void clear() {
     slots_.clear();
     entries_.clear();
+    last_ = nullptr;
   }
 
  private:
@@ -292,6 +296,7 @@ class json_cache {
   }
   std::vector<slot> slots_;
   std::vector<std::unique_ptr<entry>> entries_;
+  const entry* last_ = nullptr;  // one of entries_, or null
 };
 static_assert(std::is_nothrow_move_constructible_v<json_cache> && !std::is_copy_constructible_v<json_cache>,
               "a vector of caches must move them (their entries stay put), never copy them");
@@ -359,9 +364,7 @@ class row_processor {
   }
   void reset_file() {
     seg_cache_.clear();
-    seg_last_.clear();
     unit_cache_.clear();
-    unit_last_ = nullptr;
     last_time_col_ = -1;  // columns (and their day-first and UTC readings) are the file's
   }
   void run(row_batch& b);
@@ -384,7 +387,6 @@ class row_processor {
   pseudonymizer pseudo_;
   row_batch* b_ = nullptr;
   std::vector<json_cache> seg_cache_;
-  std::vector<const json_cache::entry*> seg_last_;  // per column
 
   struct free_state {
     void operator()(XXH3_state_t* s) const { XXH3_freeState(s); }
@@ -400,9 +402,8 @@ class row_processor {
   const std::string* unit_json(std::string_view v);
   const std::string* unit_json_ = nullptr;  // this row's unit as JSON; null: none yet
   // Units repeat from row to row: each one's JSON ("" when it tidies to nothing) is kept,
-  // up to a few thousand per file, and the last one is tried first.
+  // up to a few thousand per file.
   json_cache unit_cache_;
-  const json_cache::entry* unit_last_ = nullptr;
   std::string unit_uncached_;
   std::string time_;
   int last_time_col_ = -1;                   // the last time value parsed, its column
@@ -1042,13 +1043,6 @@ void row_processor::process_row(long long row, long long line, const std::vector
     if (value.empty()) continue;
     // Categories repeat: keep each value's JSON once per column.
     auto& cache = seg_cache_[ci];
-    if (seg_last_.size() < ncols) seg_last_.resize(ncols, nullptr);
-    // Consecutive rows often give the same category: try the last one first.
-    if (const auto* last = seg_last_[ci]; last && last->first == value) {
-      seg_.raw(last->second);
-      value.clear();
-      continue;
-    }
     const json_cache::entry* it = cache.find(value);
     if (!it) {
       json_writer one;
@@ -1061,7 +1055,6 @@ void row_processor::process_row(long long row, long long line, const std::vector
       }
     }
     seg_.raw(it->second);
-    seg_last_[ci] = it;
     value.clear();
   }
   seg_.end_object();
@@ -1136,20 +1129,17 @@ void row_processor::process_row(long long row, long long line, const std::vector
 }
 
 const std::string* row_processor::unit_json(std::string_view v) {
-  if (!unit_last_ || unit_last_->first != v) {
-    const json_cache::entry* it = unit_cache_.find(v);
-    if (!it) {
-      std::string json;
-      if (const std::string tidy = tidy_whitespace(v); !tidy.empty()) append_json_string(json, tidy);
-      it = unit_cache_.add(v, json);
-      if (!it) {  // full: thousands of units in this file
-        unit_uncached_ = std::move(json);
-        return unit_uncached_.empty() ? nullptr : &unit_uncached_;
-      }
+  const json_cache::entry* it = unit_cache_.find(v);
+  if (!it) {
+    std::string json;
+    if (const std::string tidy = tidy_whitespace(v); !tidy.empty()) append_json_string(json, tidy);
+    it = unit_cache_.add(v, json);
+    if (!it) {  // full: thousands of units in this file
+      unit_uncached_ = std::move(json);
+      return unit_uncached_.empty() ? nullptr : &unit_uncached_;
     }
-    unit_last_ = it;
   }
-  return unit_last_->second.empty() ? nullptr : &unit_last_->second;
+  return it->second.empty() ? nullptr : &it->second;
 }
 
 void row_processor::emit_item(std::string_view text, int col, int item,

@@ -9,9 +9,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 #include <cstring>
 #include <memory>
 #include <system_error>
@@ -20,6 +17,7 @@
 #include <fmt/format.h>
 
 #include "ml/error.hpp"
+#include "ml/spool.hpp"
 #include "ml/text.hpp"
 #include "ml/utf8.hpp"
 
@@ -31,17 +29,13 @@ constexpr std::size_t chunk_size = 1 << 18;
 constexpr std::size_t sniff_size = 1 << 16;
 
 long long count_newlines(std::string_view s) {
-  // 16 bytes at a time: a line is some 250 bytes, too short for a memchr call per line.
   long long n = 0;
-  std::size_t i = 0;
-#if defined(__SSE2__)
-  const __m128i lf = _mm_set1_epi8('\n');
-  for (; i + 16 <= s.size(); i += 16) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
-    n += __builtin_popcount(static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, lf))));
+  const char* p = s.data();
+  const char* end = p + s.size();
+  while ((p = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p))))) {
+    ++n;
+    ++p;
   }
-#endif
-  for (; i < s.size(); ++i) n += s[i] == '\n';
   return n;
 }
 
@@ -160,20 +154,6 @@ void byte_input::seek(long long offset) {
 }
 
 namespace {
-
-// Reads up to `n` bytes at `off`, fewer only where the file ends (it may have shrunk since
-// it was opened); returns how many, or -errno.
-long long pread_upto(int fd, long long off, char* p, std::size_t n) noexcept {
-  std::size_t done = 0;
-  while (done < n) {
-    const ssize_t r = ::pread(fd, p + done, n - done, static_cast<off_t>(off) + static_cast<off_t>(done));
-    if (r < 0 && errno == EINTR) continue;
-    if (r < 0) return -errno;
-    if (r == 0) break;
-    done += static_cast<std::size_t>(r);
-  }
-  return static_cast<long long>(done);
-}
 
 // One part of a file checked for UTF-8 by find_invalid_utf8.
 struct utf8_part {

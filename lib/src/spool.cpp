@@ -28,16 +28,22 @@ void temp_file_error(const std::string& dir, std::string_view what, int err, std
   throw io_error("temporary file in " + dir, fmt::format("{} ({}); {}", what, std::strerror(err), fix));
 }
 
-int pread_full(int fd, long long off, char* p, std::size_t n) noexcept {
+long long pread_upto(int fd, long long off, char* p, std::size_t n) noexcept {
   std::size_t done = 0;
   while (done < n) {
     const ssize_t r = ::pread(fd, p + done, n - done, static_cast<off_t>(off) + static_cast<off_t>(done));
     if (r < 0 && errno == EINTR) continue;
-    if (r < 0) return errno;
-    if (r == 0) return ENODATA;
+    if (r < 0) return -errno;
+    if (r == 0) break;
     done += static_cast<std::size_t>(r);
   }
-  return 0;
+  return static_cast<long long>(done);
+}
+
+int pread_full(int fd, long long off, char* p, std::size_t n) noexcept {
+  const long long got = pread_upto(fd, off, p, n);
+  if (got < 0) return static_cast<int>(-got);
+  return static_cast<std::size_t>(got) < n ? ENODATA : 0;
 }
 
 int pwrite_full(int fd, long long off, const char* p, std::size_t n) noexcept {

@@ -436,6 +436,14 @@ long long line_at(const std::string& s, std::size_t pos) {
   return 1 + std::count(s.begin(), s.begin() + static_cast<std::ptrdiff_t>(pos), '\n');
 }
 
+// `d` was read as Windows-1252, with one warning, which names `path`:`line`.
+void expect_1252_at(const decoded& d, const std::string& path, long long line) {
+  EXPECT_EQ(d.encoding, "windows-1252");
+  ASSERT_EQ(d.warnings.size(), 1u);
+  const std::string want = path + ":" + std::to_string(line) + ": ";
+  EXPECT_EQ(d.warnings[0].rfind(want, 0), 0u) << d.warnings[0] << " (want " << want << ")";
+}
+
 TEST(TextInput, LargeFileCheckedInPartsIsUtf8) {
   temp_dir dir;
   const std::string s = big_utf8_lines(std::size_t{20} << 20);
@@ -455,19 +463,13 @@ TEST(TextInput, LargeFileCheckedInPartsFindsTheFirstInvalidByte) {
   s[early] = '\xFF';
   const std::string path = dir.write("big.csv", s);
   auto d = decode(path);
-  EXPECT_EQ(d.encoding, "windows-1252");
-  ASSERT_EQ(d.warnings.size(), 1u);
-  const std::string want = path + ":" + std::to_string(line_at(s, early)) + ": ";
-  EXPECT_EQ(d.warnings[0].rfind(want, 0), 0u) << d.warnings[0] << " (want " << want << ")";
+  expect_1252_at(d, path, line_at(s, early));
 
   // Only the late one: found by the part that checks the end.
   s[early] = 'x';
   const std::string late_path = dir.write("late.csv", s);
   auto l = decode(late_path);
-  EXPECT_EQ(l.encoding, "windows-1252");
-  ASSERT_EQ(l.warnings.size(), 1u);
-  const std::string want_late = late_path + ":" + std::to_string(line_at(s, late)) + ": ";
-  EXPECT_EQ(l.warnings[0].rfind(want_late, 0), 0u) << l.warnings[0] << " (want " << want_late << ")";
+  expect_1252_at(l, late_path, line_at(s, late));
 }
 
 TEST(TextInput, LargeFileCheckedInPartsUnfinishedCharacterBeforeAPart) {
@@ -481,10 +483,7 @@ TEST(TextInput, LargeFileCheckedInPartsUnfinishedCharacterBeforeAPart) {
   const std::string s = half + wide + "\xC3\n" + half;
   const std::string path = dir.write("lead.csv", s);
   auto d = decode(path);
-  EXPECT_EQ(d.encoding, "windows-1252");
-  ASSERT_EQ(d.warnings.size(), 1u);
-  const std::string want = path + ":" + std::to_string(line_at(s, half.size())) + ": ";
-  EXPECT_EQ(d.warnings[0].rfind(want, 0), 0u) << d.warnings[0] << " (want " << want << ")";
+  expect_1252_at(d, path, line_at(s, half.size()));
   // Without the lone lead byte it is all UTF-8.
   auto ok = decode(dir.write("ok.csv", half + wide + "\n" + half));
   EXPECT_EQ(ok.encoding, "utf-8");
@@ -513,17 +512,11 @@ TEST(TextInput, LargeFileCheckedInPartsInvalidInTheMiddleOfLongNonAscii) {
   bad[stray] = '\x80';
   const std::string path = dir.write("stray.csv", bad);
   auto d = decode(path);
-  EXPECT_EQ(d.encoding, "windows-1252");
-  ASSERT_EQ(d.warnings.size(), 1u);
-  const std::string want = path + ":" + std::to_string(line_at(bad, stray)) + ": ";
-  EXPECT_EQ(d.warnings[0].rfind(want, 0), 0u) << d.warnings[0] << " (want " << want << ")";
+  expect_1252_at(d, path, line_at(bad, stray));
 
   const std::string cut = dir.write("cut.csv", s + "end \xC3");
   auto e = decode(cut);
-  EXPECT_EQ(e.encoding, "windows-1252");
-  ASSERT_EQ(e.warnings.size(), 1u);
-  const std::string last = cut + ":" + std::to_string(line_at(s, s.size())) + ": ";
-  EXPECT_EQ(e.warnings[0].rfind(last, 0), 0u) << e.warnings[0] << " (want " << last << ")";
+  expect_1252_at(e, cut, line_at(s, s.size()));
 }
 
 // A file that grows after the check (an export still being written): what was added is

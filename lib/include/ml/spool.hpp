@@ -25,6 +25,9 @@ int open_temp_fd(const std::string& dir = {});
 [[noreturn]] void temp_file_error(const std::string& dir, std::string_view what, int err,
                                   std::string_view fix);
 
+/// Reads up to `n` bytes at offset `off` of `fd` (short reads and EINTR retried), fewer only
+/// where the file ends; returns how many, or -errno.
+long long pread_upto(int fd, long long off, char* p, std::size_t n) noexcept;
 /// Reads exactly `n` bytes at offset `off` of `fd` (short reads and EINTR retried). Returns 0,
 /// or the errno that stopped it (ENODATA when the file ends first).
 int pread_full(int fd, long long off, char* p, std::size_t n) noexcept;

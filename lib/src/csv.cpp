@@ -123,11 +123,26 @@ char sniff_delimiter(std::string_view sample) {
 csv_reader::csv_reader(text_input& in, char delimiter) : in_(in), delim_(delimiter) {
   // No large reserve up front: the window grows as needed, so a small file costs little
   // (a 2 MiB reserve made every tiny input, and the CSV fuzzer, ten times slower).
-  fill(1 << 16);
-  if (delim_ == 0) delim_ = sniff_delimiter(std::string_view(buf_).substr(0, 1 << 16));
+  // A regular file of checked UTF-8 is parsed where it lies in the page cache (no copy);
+  // anything else, and the end of a file that grew since its check, through buf_.
+  if (const std::string_view m = in_.take_mapped(); !m.empty()) {
+    map_ = m.data();
+    map_n_ = m.size();
+    mapped_ = m;
+  } else {
+    fill(1 << 16);
+  }
+  if (delim_ == 0) delim_ = sniff_delimiter(window().substr(0, 1 << 16));
 }
 
 bool csv_reader::fill(std::size_t at_least) {
+  if (map_) {
+    // The end of the mapping: what is left of its last record goes on in buf_.
+    buf_.assign(map_ + pos_, map_n_ - pos_);
+    map_ = nullptr;
+    map_n_ = 0;
+    pos_ = 0;
+  }
   if (pos_ > 0) {
     buf_.erase(0, pos_);
     pos_ = 0;
@@ -148,7 +163,7 @@ bool csv_reader::next(csv_record& rec) {
   for (;;) {
     // Skip blank lines (they hold no record).
     for (;;) {
-      if (pos_ >= buf_.size()) {
+      if (pos_ >= wsize()) {
         if (eof_) {
           // The end: nothing in the window is needed any more (it may have held a huge record).
           std::string().swap(buf_);
@@ -159,19 +174,19 @@ bool csv_reader::next(csv_record& rec) {
         fill(1 << 18);
         continue;
       }
-      char c = buf_[pos_];
+      char c = wdata()[pos_];
       if (c == '\n') {
         ++pos_;
         ++line_;
         ++consumed_;
       } else if (c == '\r') {
-        if (pos_ + 1 >= buf_.size() && !eof_) {
+        if (pos_ + 1 >= wsize() && !eof_) {
           fill(1 << 18);
           continue;
         }
         ++pos_;
         ++consumed_;
-        if (pos_ < buf_.size() && buf_[pos_] == '\n') {
+        if (pos_ < wsize() && wdata()[pos_] == '\n') {
           ++pos_;
           ++consumed_;
         }
@@ -182,7 +197,7 @@ bool csv_reader::next(csv_record& rec) {
     }
     if (parse(rec, eof_)) return true;
     // The record did not fit: grow the window and parse it again from its start.
-    std::size_t have = buf_.size() - pos_;
+    std::size_t have = wsize() - pos_;
     if (static_cast<long long>(have) > max_record_bytes)
       throw data_error(in_.name(), line_,
                        fmt::format("a record longer than {} MiB; this is probably a quoting error "
@@ -193,8 +208,8 @@ bool csv_reader::next(csv_record& rec) {
 }
 
 bool csv_reader::parse(csv_record& rec, bool final_chunk) {
-  const char* base = buf_.data();
-  const std::size_t n = buf_.size();
+  const char* base = wdata();
+  const std::size_t n = wsize();
   const char d = delim_;
   std::size_t i = pos_;
   long long line = line_;

@@ -311,6 +311,7 @@ struct row_batch {
   };
   struct cell_rec {
     int col;
+    const char* at;  // the answer in the input's mapping (keep), or null: in arena at off
     std::size_t off, len;
   };
   enum class kind : std::uint8_t { idea, reject, pass };
@@ -322,6 +323,8 @@ struct row_batch {
   std::string arena;
   std::vector<row_rec> rows;
   std::vector<cell_rec> cells;
+  std::size_t answer_bytes = 0;     // the cells' bytes, in arena or not
+  std::shared_ptr<const void> keep;  // the mapping that cells point into
   // Results, filled by a worker, merged in input order.
   std::string ideas, rejects;
   std::vector<event> events;
@@ -332,6 +335,8 @@ struct row_batch {
     arena.clear();
     rows.clear();
     cells.clear();
+    answer_bytes = 0;
+    keep.reset();
     ideas.clear();
     rejects.clear();
     events.clear();
@@ -552,6 +557,7 @@ class batch_pipeline {
     if (spare_.size() >= 2 * threads_ + 1 || b->arena.capacity() > huge || b->ideas.capacity() > huge ||
         b->rejects.capacity() > huge)
       return;
+    b->keep.reset();  // a file's mapping is not held by a batch kept for later
     spare_.push_back(std::move(b));
   }
 
@@ -634,6 +640,8 @@ class gatherer {
   std::optional<platform> forced_;
   hash_set seen_;
   gather_tally merged_;                       // counts merged since the last drain
+  std::string_view mapped_;                   // the CSV reader's mapping of the file, if any
+  std::shared_ptr<const void> mapping_;       // holds it (batches take a copy)
   std::atomic<long long> rows_merged_{0};     // for the progress display
   // Sizing seen_ for the file from its first rows (merge() only, after the reader set them).
   long long input_size_ = -1, input_pos_ = 0;  // the file's bytes (-1: not a file), read so far
@@ -1178,7 +1186,7 @@ void row_processor::run(row_batch& b) {
     cells_.clear();
     for (std::uint32_t i = r.cell_begin; i < r.cell_end; ++i) {
       const auto& c = b.cells[i];
-      cells_.push_back({c.col, std::string_view(b.arena).substr(c.off, c.len)});
+      cells_.push_back({c.col, c.at ? std::string_view(c.at, c.len) : std::string_view(b.arena).substr(c.off, c.len)});
     }
     process_row(r.row, r.line, cells_);
   }
@@ -1189,16 +1197,26 @@ void gatherer::submit_row(long long row, long long line, const std::vector<cell>
   if (!current_) current_ = pipeline_->fresh();
   auto& b = *current_;
   row_batch::row_rec r{row, line, static_cast<std::uint32_t>(b.cells.size()), 0, false, 0, 0, 0};
+  // Answers that lie in the input's mapping are not copied: the batch holds the mapping.
+  const auto lo = reinterpret_cast<std::uintptr_t>(mapped_.data());
+  const std::uintptr_t hi = lo + mapped_.size();
   for (const auto& c : cells) {
-    b.cells.push_back({c.col, b.arena.size(), c.value.size()});
-    b.arena.append(c.value);
+    const auto at = reinterpret_cast<std::uintptr_t>(c.value.data());
+    if (at >= lo && at + c.value.size() <= hi && lo != 0) {
+      if (!b.keep) b.keep = mapping_;
+      b.cells.push_back({c.col, c.value.data(), 0, c.value.size()});
+    } else {
+      b.cells.push_back({c.col, nullptr, b.arena.size(), c.value.size()});
+      b.arena.append(c.value);
+    }
+    b.answer_bytes += c.value.size();
   }
   r.cell_end = static_cast<std::uint32_t>(b.cells.size());
   b.rows.push_back(r);
   // A batch also ends at 1 MiB of answers or 16,384 cells: each answer becomes a record that
   // repeats its row's context, so wide rows (10,000 questions) would otherwise make batches
   // of hundreds of megabytes of output.
-  if (b.rows.size() >= batch_rows || b.arena.size() >= batch_bytes || b.cells.size() >= batch_cells)
+  if (b.rows.size() >= batch_rows || b.answer_bytes >= batch_bytes || b.cells.size() >= batch_cells)
     flush_batch();
 }
 
@@ -1479,6 +1497,16 @@ void gatherer::run_sample_then(
 
 void gatherer::gather_csv(text_input& in) {
   csv_reader reader(in);
+  // Rows may point into the file's mapping (submit_row) until the last batch is done with it.
+  mapped_ = reader.mapped();
+  mapping_ = in.mapping();
+  struct forget {
+    gatherer* g;
+    ~forget() {
+      g->mapped_ = {};
+      g->mapping_.reset();
+    }
+  } forget_mapping{this};
   t_->format = reader.delimiter() == '\t' ? "tsv" : "csv";
   ts_.decimal_comma = reader.delimiter() == ';';
   csv_record rec;

@@ -3,6 +3,8 @@
 #include "ml/input.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unicode/ucnv.h>
 #include <unistd.h>
@@ -17,6 +19,7 @@
 #include <fmt/format.h>
 
 #include "ml/error.hpp"
+#include "ml/output.hpp"
 #include "ml/spool.hpp"
 #include "ml/text.hpp"
 #include "ml/utf8.hpp"
@@ -155,6 +158,38 @@ void byte_input::seek(long long offset) {
 
 namespace {
 
+// A mapped file cut short by another program while it is read: touching a page past its
+// new end raises SIGBUS. That ends the run with a message naming the file, exit 74 (an I/O
+// error) and no temporary output left behind, instead of a crash. Fixed buffers, so that the
+// handler only calls async-signal-safe functions.
+char g_mapped_msg[4352];
+volatile sig_atomic_t g_mapped_msg_len = 0;
+
+void on_sigbus(int) {
+  if (g_mapped_msg_len > 0) {
+    [[maybe_unused]] auto n = ::write(2, g_mapped_msg, static_cast<std::size_t>(g_mapped_msg_len));
+  }
+  remove_temp_files();
+  ::_exit(exit_io);
+}
+
+void note_mapped(const std::string& name) {
+  static const bool installed = [] {
+    struct sigaction sa {};
+    sa.sa_handler = on_sigbus;
+    sigemptyset(&sa.sa_mask);
+    return ::sigaction(SIGBUS, &sa, nullptr) == 0;
+  }();
+  (void)installed;
+  const std::string msg = fmt::format(
+      "{}: {}: the file was cut short while it was being read (another program changed it); "
+      "nothing was written: run again on the complete file\n",
+      program_invocation_short_name, name.substr(0, 4096));
+  g_mapped_msg_len = 0;
+  std::memcpy(g_mapped_msg, msg.data(), std::min(msg.size(), sizeof g_mapped_msg));
+  g_mapped_msg_len = static_cast<sig_atomic_t>(std::min(msg.size(), sizeof g_mapped_msg));
+}
+
 // One part of a file checked for UTF-8 by find_invalid_utf8.
 struct utf8_part {
   long long begin = 0, end = 0;  // file offsets; `end` is an ASCII byte or the file's size
@@ -166,7 +201,18 @@ struct utf8_part {
   int err = 0;                   // a read error's errno
 };
 
-void check_utf8_part(int fd, utf8_part& part) noexcept {
+void check_utf8_part(int fd, const char* map, utf8_part& part) noexcept {
+  if (map) {
+    // Where it lies in the page cache: no copy.
+    const std::string_view v(map + part.begin, static_cast<std::size_t>(part.end - part.begin));
+    std::size_t tail = v.size();
+    const std::size_t bad = utf8_find_invalid(v, part.last, &tail);
+    if (bad != std::string_view::npos)
+      part.bad = part.begin + static_cast<long long>(bad);
+    else
+      part.tail = part.begin + static_cast<long long>(tail);
+    return;
+  }
   char* buf = part.buf.get();
   std::size_t held = 0;     // bytes carried from the last chunk (an unfinished character)
   long long at = part.begin;  // the file offset of buf[0]
@@ -204,8 +250,9 @@ void check_utf8_part(int fd, utf8_part& part) noexcept {
 // A big file is checked in parts at once, one per core, each beginning at an ASCII byte (so
 // never inside a character): the check of the whole file before reading it costs a fraction
 // of a pass over the page cache. The end of a file that grew meanwhile is checked after.
-long long find_invalid_utf8(byte_input& in, long long from, long long& checked_end) {
-  const long long size = in.size();
+long long find_invalid_utf8(byte_input& in, long long from, long long& checked_end,
+                            const char* map = nullptr, long long map_len = 0) {
+  const long long size = map ? map_len : in.size();
   const int fd = in.fd();
   constexpr long long min_part = 8 << 20;
   const long long cores = std::max(1u, std::min(8u, std::thread::hardware_concurrency()));
@@ -214,11 +261,18 @@ long long find_invalid_utf8(byte_input& in, long long from, long long& checked_e
   std::string probe;
   for (long long k = 1; k < parts; ++k) {
     const long long at = from + (size - from) * k / parts;
-    probe.resize(std::size_t{1} << 16);
-    const long long got = pread_upto(fd, at, probe.data(), probe.size());
-    if (got < 0) throw io_error(in.name(), fmt::format("read failed: {}", std::strerror(static_cast<int>(-got))));
-    const auto n = static_cast<std::size_t>(got);
-    const auto* p = reinterpret_cast<const unsigned char*>(probe.data());
+    const unsigned char* p;
+    std::size_t n;
+    if (map) {
+      p = reinterpret_cast<const unsigned char*>(map + at);
+      n = static_cast<std::size_t>(std::min<long long>(1 << 16, size - at));
+    } else {
+      probe.resize(std::size_t{1} << 16);
+      const long long got = pread_upto(fd, at, probe.data(), probe.size());
+      if (got < 0) throw io_error(in.name(), fmt::format("read failed: {}", std::strerror(static_cast<int>(-got))));
+      n = static_cast<std::size_t>(got);
+      p = reinterpret_cast<const unsigned char*>(probe.data());
+    }
     const auto* ascii = std::find_if(p, p + n, [](unsigned char c) { return c < 0x80; });
     if (ascii == p + n) continue;  // 64 KiB without an ASCII byte: no cut here
     const long long cut = at + (ascii - p);
@@ -229,7 +283,7 @@ long long find_invalid_utf8(byte_input& in, long long from, long long& checked_e
     part[i].begin = cuts[i];
     part[i].end = i + 1 < cuts.size() ? cuts[i + 1] : std::max(size, from);
     part[i].last = i + 1 == cuts.size();
-    part[i].buf = std::make_unique<char[]>(chunk_size + 4);
+    if (!map) part[i].buf = std::make_unique<char[]>(chunk_size + 4);
   }
   {
     // A part whose thread cannot be started (a limit on threads) is checked here.
@@ -237,12 +291,12 @@ long long find_invalid_utf8(byte_input& in, long long from, long long& checked_e
     std::vector<std::size_t> here{0};
     for (std::size_t i = 1; i < part.size(); ++i) {
       try {
-        threads.emplace_back(check_utf8_part, fd, std::ref(part[i]));
+        threads.emplace_back(check_utf8_part, fd, map, std::ref(part[i]));
       } catch (const std::system_error&) {
         here.push_back(i);
       }
     }
-    for (std::size_t i : here) check_utf8_part(fd, part[i]);
+    for (std::size_t i : here) check_utf8_part(fd, map, part[i]);
     for (auto& t : threads) t.join();
   }
   // From the unfinished character at the end (if any), or from where the file was found cut
@@ -305,6 +359,9 @@ struct text_input::impl {
   UChar* pivot_source = pivot;
   UChar* pivot_target = pivot;
   bool icu_reset = true;
+  void* map = nullptr;  // the file mapped read-only (check_utf8_part, take_mapped)
+  std::size_t map_len = 0;
+  std::shared_ptr<const void> map_owner;  // unmaps it when the last holder lets go
 
   ~impl() {
     if (src) ucnv_close(src);
@@ -367,9 +424,26 @@ text_input::text_input(byte_input& in, std::string encoding, warn_fn warn, std::
         // (What is pending, after the BOM, is the file from bom_len on.)
         const auto from = static_cast<long long>(bom_len);
         st.checked_from = from;
-        if (const long long at = find_invalid_utf8(in_, from, st.checked_end); at >= 0) {
+        // Checked, and then parsed (take_mapped), where it lies in the page cache.
+        // The size now, not when the file was opened: a page past the end may not be read.
+        struct stat sb {};
+        const long long now = ::fstat(in_.fd(), &sb) == 0 ? std::min<long long>(sb.st_size, in_.size()) : 0;
+        if (now > from) {
+          const auto len = static_cast<std::size_t>(now);
+          note_mapped(in_.name());
+          if (void* p = ::mmap(nullptr, len, PROT_READ, MAP_PRIVATE, in_.fd(), 0); p != MAP_FAILED) {
+            st.map = p;
+            st.map_len = len;
+            st.map_owner = std::shared_ptr<const void>(p, [len](const void* q) { ::munmap(const_cast<void*>(q), len); });
+          }
+        }
+        if (const long long at = find_invalid_utf8(in_, from, st.checked_end, static_cast<const char*>(st.map),
+                                                   static_cast<long long>(st.map_len));
+            at >= 0) {
           bad = static_cast<std::size_t>(at - from);
           bad_line = count_newlines_in(in_, from, at) + 1;
+          st.map_owner.reset();
+          st.map = nullptr;
         }
         in_.rewind();
         std::string fresh;
@@ -419,19 +493,39 @@ text_input::~text_input() = default;
 const std::string& text_input::peek() {
   if (!has_peeked_) {
     has_peeked_ = true;
+    const bool taken = taken_;
     while (peeked_.empty() && next(peeked_)) {
     }
-    has_peeked_ = true;
+    taken_ = taken;
   }
   return peeked_;
 }
+
+std::string_view text_input::take_mapped() {
+  auto& st = *impl_;
+  if (st.m != impl::mode::utf8 || !st.validated || taken_ || !st.map) return {};
+  const long long end = std::min(static_cast<long long>(st.map_len), st.checked_end);
+  if (end <= st.checked_from) return {};
+  // Everything up to `end` is handed out now: the peek and what is pending are copies of
+  // its start.
+  peeked_.clear();
+  has_peeked_ = true;
+  st.pending.clear();
+  in_.seek(end);
+  taken_ = true;
+  return {static_cast<const char*>(st.map) + st.checked_from, static_cast<std::size_t>(end - st.checked_from)};
+}
+
+std::shared_ptr<const void> text_input::mapping() const { return impl_->map_owner; }
 
 bool text_input::next(std::string& out) {
   if (has_peeked_ && !peeked_.empty()) {
     out.append(peeked_);
     peeked_.clear();
+    taken_ = true;
     return true;
   }
+  taken_ = true;
   auto& st = *impl_;
   // UTF-8 checked whole already needs nothing done to it: read straight into `out` (no copy
   // through `pending`, no fresh buffer per chunk).
@@ -441,11 +535,15 @@ bool text_input::next(std::string& out) {
       st.eof = true;
       return false;
     }
-    // The file has grown since it was checked: what was added is checked as it is read, as
-    // a pipe's bytes are (an invalid byte is then an error naming its line).
+    // The end of what was checked. Bytes added to the file since are checked as they are
+    // read, as a pipe's bytes are (an invalid byte is then an error naming its line).
+    in_.seek(st.checked_end);
+    if (in_.read(st.pending, chunk_size) == 0) {
+      st.eof = true;
+      return false;
+    }
     st.validated = false;
     st.lines = count_newlines_in(in_, st.checked_from, st.checked_end);
-    in_.seek(st.checked_end);
   }
   if (st.pending.empty() && !st.eof) {
     if (in_.read(st.pending, chunk_size) == 0) st.eof = true;

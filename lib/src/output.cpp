@@ -28,9 +28,17 @@ constexpr int max_temps = 16;
 char g_temps[max_temps][4096];
 volatile sig_atomic_t g_temp_used[max_temps];
 
-void on_signal(int sig) {
+}  // namespace
+
+void remove_temp_files() noexcept {
   for (int i = 0; i < max_temps; ++i)
     if (g_temp_used[i]) ::unlink(g_temps[i]);
+}
+
+namespace {
+
+void on_signal(int sig) {
+  remove_temp_files();
   ::signal(sig, SIG_DFL);
   ::raise(sig);  // die of the signal, so the shell sees 128+N (130 for Ctrl-C)
 }

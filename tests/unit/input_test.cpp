@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "ml/error.hpp"
+#include "ml/output.hpp"
 #include "ml/utf8.hpp"
 
 namespace ml {
@@ -674,6 +675,79 @@ TEST(TextInput, PipeWithInvalidBytesAfterTheFirstMegabyteIsADataError) {
     want.append(std::to_string(lines + 1)).append(": invalid UTF-8");
     EXPECT_NE(std::string(e.what()).find(want), std::string::npos) << e.what();
   }
+}
+
+// A checked UTF-8 file is read where it lies (a mapping). Cut short by another program while
+// it is read, the next page past its new end raises SIGBUS: that must end the run with a
+// message naming the file, exit 74 and no temporary output left, not a crash.
+TEST(TextInputDeathTest, FileCutShortWhileMappedEndsTheRunWithExit74) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  temp_dir dir;
+  const std::string s = big_utf8_lines(std::size_t{4} << 20);
+  const std::string path = dir.write("cut-while-read.csv", s);
+  const std::string out_path = dir.file("out.jsonl");
+  EXPECT_EXIT(
+      {
+        output out(out_path);
+        out.write("{\"type\":\"header\"}\n");
+        out.flush();
+        byte_input bytes(path);
+        text_input text(bytes, "", [](const std::string&) {});
+        const std::string_view v = text.take_mapped();
+        if (v.size() != s.size()) std::_Exit(3);  // not mapped: nothing tested
+        if (::truncate(path.c_str(), 4096) != 0) std::_Exit(4);
+        volatile char last = v[v.size() - 1];
+        (void)last;
+        std::_Exit(5);  // read past the end without a signal
+      },
+      ::testing::ExitedWithCode(74),
+      "cut-while-read.csv: the file was cut short while it was being read");
+  // The output's temporary file went with it, and no output file was made.
+  for (const auto& e : std::filesystem::directory_iterator(dir.path()))
+    EXPECT_EQ(e.path().filename().string(), "cut-while-read.csv");
+}
+
+// What take_mapped hands out is the text: from after the BOM, to where the check ended;
+// next() then gives only what was added to the file since.
+TEST(TextInput, TakeMappedIsTheTextAfterTheBomAndNextGoesOnAfterIt) {
+  temp_dir dir;
+  const std::string body = big_utf8_lines(std::size_t{1} << 20);
+  const std::string path = dir.write("bom.csv", "\xEF\xBB\xBF" + body);
+  byte_input bytes(path);
+  text_input text(bytes, "", [](const std::string&) {});
+  EXPECT_EQ(text.peek().substr(0, 10), body.substr(0, 10));
+  const std::string_view v = text.take_mapped();
+  EXPECT_TRUE(v == body) << v.size() << " bytes";
+  EXPECT_EQ(text.encoding(), "utf-8-bom");
+  {
+    std::ofstream app(path, std::ios::app | std::ios::binary);
+    app << "added,caf\xC3\xA9\n";
+  }
+  std::string rest, chunk;
+  while (text.next(chunk)) {
+    rest += chunk;
+    chunk.clear();
+  }
+  EXPECT_EQ(rest, "added,caf\xC3\xA9\n");
+  EXPECT_TRUE(text.take_mapped().empty());  // once only
+}
+
+// Not mapped: a file not valid UTF-8 (read as Windows-1252), text already taken by next().
+TEST(TextInput, TakeMappedIsEmptyWhereTheTextMustBeConverted) {
+  temp_dir dir;
+  const std::string p1252 = dir.write("latin.csv", "a,b\ncaf\xE9,1\n");
+  byte_input b1(p1252);
+  text_input t1(b1, "", [](const std::string&) {});
+  EXPECT_TRUE(t1.take_mapped().empty());
+  const std::string putf8 = dir.write("plain.csv", "a,b\n1,2\n");
+  byte_input b2(putf8);
+  text_input t2(b2, "", [](const std::string&) {});
+  std::string chunk;
+  ASSERT_TRUE(t2.next(chunk));
+  EXPECT_TRUE(t2.take_mapped().empty());
+  byte_input b3(putf8);
+  text_input t3(b3, "utf-8", [](const std::string&) {});  // declared: not checked, read
+  EXPECT_TRUE(t3.take_mapped().empty());
 }
 
 }  // namespace

@@ -40,6 +40,10 @@ class csv_reader {
   long long stray_quotes() const { return stray_quotes_; }
   /// Bytes handed out so far (for progress).
   long long bytes_consumed() const { return consumed_; }
+  /// The input's mapping (text_input::take_mapped), or empty: a field whose view lies in it
+  /// stays valid after next() as long as the mapping is held (text_input::mapping()); other
+  /// fields only until the next call.
+  std::string_view mapped() const { return mapped_; }
   long long max_record_bytes = 256LL << 20;
 
  private:
@@ -47,9 +51,16 @@ class csv_reader {
   /// Parses one record at pos_; returns false when the buffer ran out before it ended.
   bool parse(csv_record& rec, bool final_chunk);
 
+  const char* wdata() const { return map_ ? map_ : buf_.data(); }
+  std::size_t wsize() const { return map_ ? map_n_ : buf_.size(); }
+  std::string_view window() const { return {wdata(), wsize()}; }
+
   text_input& in_;
   char delim_;
   std::string buf_;
+  const char* map_ = nullptr;  // the window: the input's mapping (text_input::take_mapped) or buf_
+  std::size_t map_n_ = 0;
+  std::string_view mapped_;  // the whole mapping, kept after the window moves to buf_
   std::size_t pos_ = 0;
   bool eof_ = false;
   long long line_ = 1;

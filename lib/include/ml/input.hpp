@@ -65,6 +65,15 @@ class text_input {
   bool next(std::string& out);
   /// The first chunk of text, without consuming it (format sniffing); empty for empty input.
   const std::string& peek();
+  /// The whole text at once, where it lies: for a regular file of UTF-8 checked whole
+  /// (detected, not declared) from which nothing was taken yet but the peek, a read-only
+  /// mapping of the file from after its BOM to where the check ended, valid while this
+  /// object lives; next() then goes on after it (bytes added to the file since). Empty
+  /// where that is not so (then read with next()).
+  std::string_view take_mapped();
+  /// Keeps take_mapped's mapping alive as long as a copy is held (views into it may outlive
+  /// this object, e.g. in rows still being worked on); null when there is none.
+  std::shared_ptr<const void> mapping() const;
   /// The encoding in use, as detected or given ("utf-8", "utf-8-bom", "utf-16le", ...).
   const std::string& encoding() const { return encoding_; }
   const std::string& name() const { return in_.name(); }
@@ -75,6 +84,7 @@ class text_input {
   std::string encoding_;
   std::string peeked_;
   bool has_peeked_ = false;
+  bool taken_ = false;  // next() handed out text (the peek's own read does not count)
   std::unique_ptr<impl> impl_;
 };
 

@@ -16,6 +16,10 @@ namespace ml {
 void check_inputs_and_outputs(const std::vector<std::string>& inputs,
                               const std::vector<std::string>& outputs);
 
+/// Removes the temporary files of outputs not yet committed; async-signal-safe (only
+/// unlink()), for a handler of a fatal signal.
+void remove_temp_files() noexcept;
+
 class output {
  public:
   /// `path` empty or "-" means standard output. Throws ml::error (73) if the temporary file

@@ -3,7 +3,8 @@
 // for, on any bytes. scan_answer must say what already_tidy, may_be_list, may_hold_pii and
 // the letter count say; what already_tidy accepts, tidying and NFC must leave unchanged;
 // where may_be_list says no, the list splitters (split_list_into, which does not ask it) must
-// find no list; where json_plain says so, the JSON string must be the bytes in quotes; and
+// find no list; split_if_list must find the lists split_list_into finds, and only those;
+// where json_plain says so, the JSON string must be the bytes in quotes; and
 // is_non_answer_counted must agree with is_non_answer. Any disagreement traps. (redact_pii
 // asks may_hold_pii itself, so that shortcut has its unit test instead.)
 #include <ml/json_writer.hpp>
@@ -32,6 +33,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::vector<std::string> items;
     ml::split_list_into(std::string(s), items);
     if (items.size() != 1 || items[0] != s) __builtin_trap();
+  }
+  // split_if_list (what ml-gather asks where may_be_list says yes) against split_list_into.
+  if (!ml::trim(s).empty()) {
+    std::vector<std::string> all, listed;
+    ml::split_list_into(std::string(s), all);
+    if (ml::split_if_list(s, listed)) {
+      if (listed.size() < 2 || listed != all) __builtin_trap();
+    } else if (all.size() != 1 || all[0] != s) {
+      __builtin_trap();
+    }
   }
   if (a.json_plain) {
     std::string json;

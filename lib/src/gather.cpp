@@ -1116,13 +1116,14 @@ void row_processor::process_row(long long row, long long line, const std::vector
       reject_item("non-answer", row, line, c, text, respondent_);
       continue;
     }
-    if (ts_.o->no_split || !shape.maybe_list) {
+    // (Where it may be a list but is not, the answer goes on as it is: no copy, no second
+    // pass. split_list_into would give it back as the one item.)
+    std::vector<std::string>& items = items_;
+    if (ts_.o->no_split || !shape.maybe_list || !split_if_list(text, items)) {
       ++t.items;
       emit_item(text, ci, 0, shape);
       continue;
     }
-    std::vector<std::string>& items = items_;
-    split_list_into(owned.empty() ? std::string(text) : std::move(owned), items);
     int k = 0;
     for (auto& it : items) {
       ++k;

@@ -1194,6 +1194,19 @@ std::string to_nfc_owned(std::string&& s) {
   return to_nfc(std::string_view(s));
 }
 
+bool split_if_list(std::string_view s, std::vector<std::string>& items) {
+  items.clear();
+  if (trim(s).empty()) return false;
+  // What each kind of list cannot do without, looked for first (most answers that may_be_list
+  // lets through are "401(k)" or "(again)"): a numbered list has an item 2 ("2", "b)", "B)");
+  // a bulleted one, a second line or two bullets of the kind that count inside a line (each
+  // with a 0xC2 or 0xE2 lead byte).
+  const bool second = s.find('2') != npos || s.find("b)") != npos || s.find("B)") != npos;
+  if (second && split_numbered(s, &items)) return true;
+  const bool lines_or_bullets = s.find_first_of("\n\r\xC2\xE2") != npos;
+  return lines_or_bullets && split_bulleted(s, &items);
+}
+
 void split_list_into(std::string&& s, std::vector<std::string>& items) {
   items.clear();
   if (trim(s).empty()) return;

@@ -231,6 +231,41 @@ TEST(IsNonAnswer, LongAnswersAreNever) {
 // ---------------------------------------------------------------------------------------------
 // split_list
 
+// split_if_list is ml-gather's way in: the same lists as split_list, and false (no copy) for
+// the rest. Checked on answers built from list-like pieces, most of which are not lists.
+TEST(SplitList, SplitIfListFindsWhatSplitListFinds) {
+  const char* pieces[] = {"1) ", "2) ", "3) ", "a) ", "b) ", "B) ", "A) ", "(1) ", "(2) ", "1. ",
+                          "2. ", "1 - ", "2 - ", "- ", "* ", "\u2022 ", "\u00b7 ", "\u25aa ",
+                          "\u2013 ", "\n", "\r\n", "\r", "401(k) ", "(again) ", "pay ", "more ",
+                          "12 ", "2024 ", "b", ")", "2", " "};
+  std::uint32_t x = 2024;
+  auto rnd = [&] { return x = x * 1664525u + 1013904223u, x >> 8; };
+  int lists = 0, not_lists = 0;
+  for (int t = 0; t < 100'000; ++t) {
+    std::string s;
+    const int n = 1 + static_cast<int>(rnd() % 9);
+    for (int k = 0; k < n; ++k) s += pieces[rnd() % std::size(pieces)];
+    if (trim(s).empty()) continue;
+    const list all = split_list(s);
+    list got;
+    if (split_if_list(s, got)) {
+      ++lists;
+      ASSERT_GE(got.size(), 2u) << s;
+      ASSERT_EQ(got, all) << s;
+    } else {
+      ++not_lists;
+      ASSERT_EQ(all, list{s}) << s;
+    }
+  }
+  EXPECT_GT(lists, 1000);  // both ways are exercised
+  EXPECT_GT(not_lists, 1000);
+  list got;
+  EXPECT_FALSE(split_if_list("The 401(k) match is only 1%", got));
+  EXPECT_FALSE(split_if_list("   ", got));
+  EXPECT_TRUE(split_if_list("a) pay b) hours", got));
+  EXPECT_EQ(got, (list{"pay", "hours"}));
+}
+
 TEST(SplitList, InlineNumberedWithParenthesis) {
   EXPECT_EQ(split_list("1) more pay 2) better hours 3) free parking"),
             (list{"more pay", "better hours", "free parking"}));

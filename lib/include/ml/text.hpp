@@ -69,6 +69,9 @@ std::string redact_pii(std::string_view s, redaction_counts* counts = nullptr);
 /// the hot path of ml-gather. split_list fills `items` (cleared first).
 std::string to_nfc_owned(std::string&& s);
 void split_list_into(std::string&& s, std::vector<std::string>& items);
+/// True, with the items in `items`, where split_list(s) finds a list of two or more items;
+/// false (and `s` is its only item) otherwise. No copy of `s` where it is not a list.
+bool split_if_list(std::string_view s, std::vector<std::string>& items);
 
 /// Cheap tests for that hot path, each exact in one direction. already_tidy: `s` is one line
 /// of printable ASCII and of the non-ASCII characters U+00A1..U+02FF (accented Latin letters),

@@ -330,6 +330,7 @@ struct row_batch {
   std::vector<event> events;
   gather_tally delta;
   long long input_pos = 0;  // bytes of the file read when the batch was sent (0: unknown)
+  long long input_begin = 0;  // bytes of the file read before its first row
 
   void clear() {
     arena.clear();
@@ -342,6 +343,7 @@ struct row_batch {
     events.clear();
     delta = gather_tally{};
     input_pos = 0;
+    input_begin = 0;
   }
 };
 
@@ -463,6 +465,16 @@ class batch_pipeline {
     }
     cv_.notify_one();
   }
+  /// Where in the input the oldest batch not yet worked on begins (row_batch::input_begin),
+  /// or -1 when there is none: the rows before it are done with (those waiting to be merged
+  /// are records by then).
+  long long oldest_begin() {
+    if (threads_ <= 1) return -1;
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& job : inflight_)
+      if (!job->done) return job->batch->input_begin;
+    return -1;
+  }
   /// Waits until every batch is merged.
   void drain() {
     if (threads_ <= 1) return;
@@ -575,7 +587,7 @@ class batch_pipeline {
   bool merging_ = false;  // a worker is merging
 };
 
-constexpr std::size_t batch_rows = 1024;
+constexpr std::size_t batch_rows = 512;
 constexpr std::size_t batch_bytes = std::size_t{1} << 20;
 constexpr std::size_t batch_cells = 16384;
 
@@ -642,6 +654,9 @@ class gatherer {
   gather_tally merged_;                       // counts merged since the last drain
   std::string_view mapped_;                   // the CSV reader's mapping of the file, if any
   std::shared_ptr<const void> mapping_;       // holds it (batches take a copy)
+  long long release_at_ = 0;                  // gather_csv lets go of the mapping's pages here
+  long long row_begin_ = 0;                   // bytes of the file read before the row at hand
+  static constexpr long long release_step = 1 << 20;
   std::atomic<long long> rows_merged_{0};     // for the progress display
   // Sizing seen_ for the file from its first rows (merge() only, after the reader set them).
   long long input_size_ = -1, input_pos_ = 0;  // the file's bytes (-1: not a file), read so far
@@ -1197,6 +1212,7 @@ void row_processor::run(row_batch& b) {
 void gatherer::submit_row(long long row, long long line, const std::vector<cell>& cells) {
   if (!current_) current_ = pipeline_->fresh();
   auto& b = *current_;
+  if (b.rows.empty()) b.input_begin = row_begin_;
   row_batch::row_rec r{row, line, static_cast<std::uint32_t>(b.cells.size()), 0, false, 0, 0, 0};
   // Answers that lie in the input's mapping are not copied: the batch holds the mapping.
   const auto lo = reinterpret_cast<std::uintptr_t>(mapped_.data());
@@ -1501,6 +1517,8 @@ void gatherer::gather_csv(text_input& in) {
   // Rows may point into the file's mapping (submit_row) until the last batch is done with it.
   mapped_ = reader.mapped();
   mapping_ = in.mapping();
+  release_at_ = release_step;
+  row_begin_ = 0;
   struct forget {
     gatherer* g;
     ~forget() {
@@ -1576,7 +1594,17 @@ void gatherer::gather_csv(text_input& in) {
     row = rec.number;
     line = rec.line;
     to_cells(rec.fields, rec.line, cells);
+    row_begin_ = input_pos_;
     input_pos_ = reader.bytes_consumed();
+    // The file's pages before the oldest row still in flight leave the process's memory:
+    // the memory a big file takes stays bounded. (A page let go of too early would only be
+    // mapped again when touched.)
+    if (input_pos_ >= release_at_ && !mapped_.empty()) {
+      long long low = current_ && !current_->rows.empty() ? current_->input_begin : row_begin_;
+      if (const long long oldest = pipeline_->oldest_begin(); oldest >= 0) low = std::min(low, oldest);
+      in.release_mapped(static_cast<std::size_t>(low));
+      release_at_ = input_pos_ + release_step;
+    }
     bar.update(input_pos_, rows_merged_.load(std::memory_order_relaxed));
     return true;
   });

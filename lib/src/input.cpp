@@ -190,6 +190,19 @@ void note_mapped(const std::string& name) {
   g_mapped_msg_len = static_cast<sig_atomic_t>(std::min(msg.size(), sizeof g_mapped_msg));
 }
 
+// Lets go of the whole pages of a read-only file mapping within [from, to): they leave this
+// process's memory (its RSS) but stay in the page cache, and touching them again maps them
+// again, so a view into them stays valid. (madvise(MADV_DONTNEED) on a mapping of a file
+// that is never written.)
+// Returns where the pages let go of end (`from` when there were none).
+long long release_pages(const char* map, long long from, long long to) noexcept {
+  static const long long page = ::sysconf(_SC_PAGESIZE);
+  const long long a = (from + page - 1) / page * page, b = to / page * page;
+  if (b <= a) return from;
+  ::madvise(const_cast<char*>(map) + a, static_cast<std::size_t>(b - a), MADV_DONTNEED);
+  return b;
+}
+
 // One part of a file checked for UTF-8 by find_invalid_utf8.
 struct utf8_part {
   long long begin = 0, end = 0;  // file offsets; `end` is an ASCII byte or the file's size
@@ -203,14 +216,25 @@ struct utf8_part {
 
 void check_utf8_part(int fd, const char* map, utf8_part& part) noexcept {
   if (map) {
-    // Where it lies in the page cache: no copy.
-    const std::string_view v(map + part.begin, static_cast<std::size_t>(part.end - part.begin));
-    std::size_t tail = v.size();
-    const std::size_t bad = utf8_find_invalid(v, part.last, &tail);
-    if (bad != std::string_view::npos)
-      part.bad = part.begin + static_cast<long long>(bad);
-    else
-      part.tail = part.begin + static_cast<long long>(tail);
+    // Where it lies in the page cache (no copy), a few MiB at a time, each let go of once
+    // checked: the pages stay in the page cache, but not in this process's memory (RSS).
+    constexpr long long step = 1 << 20;
+    long long at = part.begin;
+    while (at < part.end) {
+      const long long end = std::min(part.end, at + step);
+      const bool open_end = end < part.end || part.last;
+      const std::string_view v(map + at, static_cast<std::size_t>(end - at));
+      std::size_t tail = v.size();
+      const std::size_t bad = utf8_find_invalid(v, open_end, &tail);
+      if (bad != std::string_view::npos) {
+        part.bad = at + static_cast<long long>(bad);
+        return;
+      }
+      release_pages(map, at, at + static_cast<long long>(tail));
+      at += static_cast<long long>(tail);
+      if (end == part.end) break;
+    }
+    part.tail = at;
     return;
   }
   char* buf = part.buf.get();
@@ -362,6 +386,7 @@ struct text_input::impl {
   void* map = nullptr;  // the file mapped read-only (check_utf8_part, take_mapped)
   std::size_t map_len = 0;
   std::shared_ptr<const void> map_owner;  // unmaps it when the last holder lets go
+  long long released = 0;                 // release_mapped: the file's pages before this
 
   ~impl() {
     if (src) ucnv_close(src);
@@ -517,6 +542,14 @@ std::string_view text_input::take_mapped() {
 }
 
 std::shared_ptr<const void> text_input::mapping() const { return impl_->map_owner; }
+
+void text_input::release_mapped(std::size_t upto) {
+  auto& st = *impl_;
+  if (!st.map) return;
+  const long long to = std::min(st.checked_from + static_cast<long long>(upto), static_cast<long long>(st.map_len));
+  if (to <= st.released) return;
+  st.released = release_pages(static_cast<const char*>(st.map), st.released, to);
+}
 
 bool text_input::next(std::string& out) {
   if (has_peeked_ && !peeked_.empty()) {

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -750,5 +751,40 @@ TEST(TextInput, TakeMappedIsEmptyWhereTheTextMustBeConverted) {
   EXPECT_TRUE(t3.take_mapped().empty());
 }
 
+
+// The Rss of the mapping that holds `p`, from /proc/self/smaps (KiB), or -1.
+long long mapping_rss_kib(const void* p) {
+  std::ifstream in("/proc/self/smaps");
+  std::string line;
+  const auto at = reinterpret_cast<std::uintptr_t>(p);
+  bool inside = false;
+  while (std::getline(in, line)) {
+    unsigned long lo = 0, hi = 0;
+    if (std::sscanf(line.c_str(), "%lx-%lx ", &lo, &hi) == 2) inside = at >= lo && at < hi;
+    if (inside && line.rfind("Rss:", 0) == 0) return std::stoll(line.substr(4));
+  }
+  return -1;
+}
+
+// release_mapped lets go of the pages before an offset: they leave the process's memory,
+// and the text read through the view afterwards is still the file's.
+TEST(TextInput, ReleaseMappedLetsGoOfPagesAndTheViewStillReads) {
+  temp_dir dir;
+  const std::string s = big_utf8_lines(std::size_t{16} << 20);
+  const std::string path = dir.write("big.csv", s);
+  byte_input bytes(path);
+  text_input text(bytes, "", [](const std::string&) {});
+  const std::string_view v = text.take_mapped();
+  ASSERT_EQ(v.size(), s.size());
+  std::size_t sum = 0;
+  for (std::size_t i = 0; i < v.size(); i += 4096) sum += static_cast<unsigned char>(v[i]);
+  EXPECT_GT(sum, 0u);
+  const long long before = mapping_rss_kib(v.data());
+  ASSERT_GE(before, 15 * 1024) << "all 16 MiB touched";
+  text.release_mapped(std::size_t{12} << 20);
+  const long long after = mapping_rss_kib(v.data());
+  EXPECT_LE(after, 4 * 1024 + 64) << "12 MiB let go of";
+  EXPECT_TRUE(v == s);  // touched again: mapped again, the same bytes
+}
 }  // namespace
 }  // namespace ml

@@ -74,6 +74,10 @@ class text_input {
   /// Keeps take_mapped's mapping alive as long as a copy is held (views into it may outlive
   /// this object, e.g. in rows still being worked on); null when there is none.
   std::shared_ptr<const void> mapping() const;
+  /// Lets go of the mapping's pages before text offset `upto` (its whole pages): they leave
+  /// the process's memory but not the page cache, and views into them stay valid (touched
+  /// again, they are mapped again). Keeps the memory a big file takes bounded.
+  void release_mapped(std::size_t upto);
   /// The encoding in use, as detected or given ("utf-8", "utf-8-bom", "utf-16le", ...).
   const std::string& encoding() const { return encoding_; }
   const std::string& name() const { return in_.name(); }

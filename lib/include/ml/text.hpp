@@ -103,8 +103,14 @@ bool is_non_answer_counted(std::string_view s, std::size_t ascii_letters);
 /// Lowercases ASCII letters only (fast, locale-free); other bytes unchanged.
 std::string ascii_lower(std::string_view s);
 
-/// Trims ASCII whitespace at both ends.
-std::string_view trim(std::string_view s) noexcept;
+/// Trims ASCII whitespace at both ends. (Inline: the hot path trims every cell.)
+inline std::string_view trim(std::string_view s) noexcept {
+  auto space = [](char c) { return c == ' ' || (c >= '\t' && c <= '\r'); };  // \t \n \v \f \r
+  std::size_t b = 0, e = s.size();
+  while (b < e && space(s[b])) ++b;
+  while (e > b && space(s[e - 1])) --e;
+  return s.substr(b, e - b);
+}
 
 /// True for an answer that says yes: "yes", "y", "true", "1", "x", "agree", "I consent",
 /// "ok", "sí", "oui", "ja", "sim", a check mark, and answers that begin with "yes" or

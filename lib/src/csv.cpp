@@ -195,6 +195,13 @@ bool csv_reader::next(csv_record& rec) {
         break;
       }
     }
+    if (map_) {
+      // The mapping is read from memory, not from a copy just made: ask for the next few KiB
+      // ahead of the parser (the hardware's prefetch stops at each 4 KiB page).
+      const std::size_t want = std::min(map_n_, pos_ + prefetch_ahead);
+      if (prefetched_ < pos_) prefetched_ = pos_ & ~std::size_t{63};
+      for (; prefetched_ < want; prefetched_ += 64) __builtin_prefetch(map_ + prefetched_);
+    }
     if (parse(rec, eof_)) return true;
     // The record did not fit: grow the window and parse it again from its start.
     std::size_t have = wsize() - pos_;

@@ -353,6 +353,7 @@ struct table_state {
   const gather_options* o = nullptr;
   const withdrawn_list* withdrawn = nullptr;
   std::string file, file_json, file_base;
+  std::string source_json;  // ,"source":{"file":FILE,"row":  (each idea's)
   platform p = platform::plain;
   std::vector<column> cols;
   std::vector<std::string> keys;  // per column: the unique key for segments/ratings/ids
@@ -784,6 +785,7 @@ void gatherer::prepare() {
   }
   ts_.file_json.clear();
   append_json_string(ts_.file_json, file_);
+  ts_.source_json = ",\"source\":{\"file\":" + ts_.file_json + ",\"row\":";
   auto slash = file_.rfind('/');
   ts_.file_base = slash == std::string::npos ? file_ : file_.substr(slash + 1);
 }
@@ -1135,9 +1137,7 @@ void row_processor::process_row(long long row, long long line, const std::vector
   row_b_.append(seg_.str());
   row_b_.append(",\"ratings\":"sv);
   row_b_.append(ratings_);
-  row_b_.append(",\"source\":{\"file\":"sv);
-  row_b_.append(ts_.file_json);
-  row_b_.append(",\"row\":"sv);
+  row_b_.append(ts_.source_json);  // ,"source":{"file":...,"row":
   append_json_int(row_b_, row);
   if (line > 0) {
     row_b_.append(",\"line\":"sv);

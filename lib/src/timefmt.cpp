@@ -108,6 +108,20 @@ struct time_text {
   void put(char ch) { b[n++] = ch; }
   // v (>= 0) with at least `width` digits, zero-padded, as fmt's {:0Nd} would.
   void digits(int v, int width) {
+    if (width == 2 && v >= 0 && v < 100) {
+      b[n] = static_cast<char>('0' + v / 10);
+      b[n + 1] = static_cast<char>('0' + v % 10);
+      n += 2;
+      return;
+    }
+    if (width == 4 && v >= 0 && v < 10000) {
+      b[n] = static_cast<char>('0' + v / 1000);
+      b[n + 1] = static_cast<char>('0' + v / 100 % 10);
+      b[n + 2] = static_cast<char>('0' + v / 10 % 10);
+      b[n + 3] = static_cast<char>('0' + v % 10);
+      n += 4;
+      return;
+    }
     char t[12];
     int k = 0;
     do {

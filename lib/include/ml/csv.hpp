@@ -61,6 +61,8 @@ class csv_reader {
   const char* map_ = nullptr;  // the window: the input's mapping (text_input::take_mapped) or buf_
   std::size_t map_n_ = 0;
   std::string_view mapped_;  // the whole mapping, kept after the window moves to buf_
+  std::size_t prefetched_ = 0;  // the mapping is asked for ahead of pos_ up to here
+  static constexpr std::size_t prefetch_ahead = 4096;
   std::size_t pos_ = 0;
   bool eof_ = false;
   long long line_ = 1;

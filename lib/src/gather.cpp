@@ -461,11 +461,44 @@ class batch_pipeline {
     {
       std::unique_lock<std::mutex> lock(mu_);
       space_cv_.wait(lock, [&] { return failure_ || inflight_.size() < 2 * threads_ + 1; });
-      rethrow_locked();
+      rethrow_locked(lock);
       inflight_.push_back(job);
       queue_.push_back(job);
     }
     cv_.notify_one();
+  }
+  /// Fills a batch with the next rows of the input; false when there were none (the end).
+  using fill_fn = std::function<bool(row_batch&)>;
+  /// Reads and works batches on the calling thread and threads-1 of the workers at once:
+  /// each takes the next batch from `fill` (one thread at a time, in input order) and works
+  /// on it itself, so the rows it just parsed are still in its core's cache, and no more
+  /// threads run than there are workers. The calling thread works as worker `threads`
+  /// (work_ needs threads+1 of them). Returns when every batch is merged; rethrows the
+  /// first error, after every thread has let go of `fill`.
+  void run(const fill_fn& fill) {
+    if (threads_ <= 1) {
+      for (;;) {
+        auto b = fresh();
+        if (!fill(*b)) break;
+        work_(*b, 0);
+        merge_(*b);
+        keep_spare(std::move(b));
+      }
+      return;
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      fill_ = &fill;
+      source_open_ = true;
+      ++source_users_;
+    }
+    cv_.notify_all();
+    source_loop(threads_);
+    std::unique_lock<std::mutex> lock(mu_);
+    space_cv_.wait(lock, [&] { return source_users_ == 0 && (failure_ || inflight_.empty()); });
+    fill_ = nullptr;
+    source_open_ = false;
+    rethrow_locked(lock);
   }
   /// Where in the input the oldest batch not yet worked on begins (row_batch::input_begin),
   /// or -1 when there is none: the rows before it are done with (those waiting to be merged
@@ -482,7 +515,7 @@ class batch_pipeline {
     if (threads_ <= 1) return;
     std::unique_lock<std::mutex> lock(mu_);
     space_cv_.wait(lock, [&] { return failure_ || inflight_.empty(); });
-    rethrow_locked();
+    rethrow_locked(lock);
   }
   std::unique_ptr<row_batch> fresh() {
     {
@@ -503,21 +536,33 @@ class batch_pipeline {
     std::exception_ptr failure;
     bool done = false;
   };
-  void rethrow_locked() {
+  // With mu_ held: rethrows the first error, once no merge is under way (a merge works on
+  // the front of inflight_ with mu_ let go, so inflight_ is cleared only after it).
+  void rethrow_locked(std::unique_lock<std::mutex>& lock) {
     if (!failure_) return;
+    space_cv_.wait(lock, [&] { return !merging_; });
     auto f = failure_;
     failure_ = nullptr;
     inflight_.clear();
     queue_.clear();
     std::rethrow_exception(f);
   }
+  // Whether worker w takes part in run(): all but the last, which the calling thread stands
+  // in for.
+  bool reads(std::size_t w) const { return fill_ && source_open_ && !failure_ && w + 1 < threads_; }
   void loop(std::size_t worker) {
     for (;;) {
       std::shared_ptr<slot> job;
       {
         std::unique_lock<std::mutex> lock(mu_);
-        cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
-        if (stop_ || queue_.empty()) return;  // stopping: queued batches are not wanted
+        cv_.wait(lock, [&] { return stop_ || !queue_.empty() || reads(worker); });
+        if (stop_) return;  // stopping: queued batches are not wanted
+        if (queue_.empty()) {
+          ++source_users_;
+          lock.unlock();
+          source_loop(worker);
+          continue;
+        }
         job = queue_.front();
         queue_.pop_front();
       }
@@ -531,12 +576,63 @@ class batch_pipeline {
       if (!merging_) merge_ready(lock);
     }
   }
+  // run()'s loop on one thread (counted in source_users_ by the caller): under read_mu_, wait
+  // for room, fill a batch and put it in line; then work on it and merge what is ready.
+  void source_loop(std::size_t worker) {
+    for (;;) {
+      std::shared_ptr<slot> job;
+      {
+        std::lock_guard<std::mutex> read(read_mu_);
+        auto b = fresh();
+        {
+          std::unique_lock<std::mutex> lock(mu_);
+          space_cv_.wait(lock, [&] {
+            return failure_ || !source_open_ || inflight_.size() < 2 * threads_ + 1;
+          });
+          if (failure_ || !source_open_) break;
+        }
+        bool got = false;
+        try {
+          got = (*fill_)(*b);
+        } catch (...) {
+          // (inflight_ is left for rethrow_locked to clear: a merge may be working on it.)
+          {
+            std::lock_guard<std::mutex> lock(mu_);
+            if (!failure_) failure_ = std::current_exception();
+            source_open_ = false;
+          }
+          space_cv_.notify_all();
+          break;
+        }
+        std::lock_guard<std::mutex> lock(mu_);
+        if (!got) {
+          source_open_ = false;
+          break;
+        }
+        job = std::make_shared<slot>();
+        job->batch = std::move(b);
+        inflight_.push_back(job);
+      }
+      try {
+        work_(*job->batch, worker);
+      } catch (...) {
+        job->failure = std::current_exception();
+      }
+      std::unique_lock<std::mutex> lock(mu_);
+      job->done = true;
+      if (!merging_) merge_ready(lock);
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      --source_users_;
+    }
+    space_cv_.notify_all();
+  }
   // Merges finished batches from the front, in order, on the calling worker: one worker at a
   // time (merging_), the others go on working. A batch finished while this runs is merged by
   // this loop; checking and clearing merging_ under one lock means none is left behind.
   void merge_ready(std::unique_lock<std::mutex>& lock) {
     merging_ = true;
-    bool merged = false;
     // Once the pipeline is stopping (the reader failed), nothing more is written.
     while (!stop_ && !failure_ && !inflight_.empty() && inflight_.front()->done) {
       auto job = inflight_.front();
@@ -550,10 +646,10 @@ class batch_pipeline {
         }
       }
       lock.lock();
-      merged = true;
       if (failure) {
         // The first error stops the run: later batches are dropped, not merged.
         failure_ = failure;
+        source_open_ = false;
         inflight_.clear();
         queue_.clear();
         break;
@@ -562,7 +658,7 @@ class batch_pipeline {
       keep_spare(std::move(job->batch));
     }
     merging_ = false;
-    if (merged) space_cv_.notify_all();
+    space_cv_.notify_all();  // room for more batches, or a rethrow_locked waiting for this
   }
   // Keeps a merged batch for reuse, unless enough are kept or it grew huge (a 100 MB
   // answer): that one is freed rather than held for the rest of the run.
@@ -587,6 +683,10 @@ class batch_pipeline {
   std::exception_ptr failure_;
   bool stop_ = false;
   bool merging_ = false;  // a worker is merging
+  std::mutex read_mu_;                  // run(): one thread fills a batch at a time
+  const fill_fn* fill_ = nullptr;       // run()'s source, while it runs
+  bool source_open_ = false;            // fill_ has not said "the end" (nor failed)
+  std::size_t source_users_ = 0;        // threads in source_loop
 };
 
 constexpr std::size_t batch_rows = 512;
@@ -602,7 +702,8 @@ class gatherer {
     ts_.withdrawn = &withdrawn;
     std::size_t threads = o.threads;
     if (threads == 0) threads = std::max(1u, std::min(8u, std::thread::hardware_concurrency()));
-    for (std::size_t i = 0; i < threads; ++i)
+    // One more than the worker threads: the reading thread works batches too (pipeline run()).
+    for (std::size_t i = 0; i <= threads; ++i)
       workers_.push_back(std::make_unique<row_processor>(ts_, salt_));
     pipeline_ = std::make_unique<batch_pipeline>(
         threads, [this](row_batch& b, std::size_t w) { workers_[w]->run(b); },
@@ -633,6 +734,8 @@ class gatherer {
   void list_columns();
   int add_column(const std::string& name, std::string_view first_value);
   void submit_row(long long row, long long line, const std::vector<cell>& cells);
+  /// Adds a row to `b`; true when `b` is full.
+  bool add_row(row_batch& b, long long row, long long line, const std::vector<cell>& cells);
   void submit_stream(const json_submission& s);
   void flush_batch();
   /// Submits the open batch, waits until all are merged and adds their counts to *t_.
@@ -645,7 +748,11 @@ class gatherer {
   void gather_csv(text_input& in);
   void gather_xlsx(byte_input& in, std::string head);
   void gather_json(text_input& in);
-  void run_sample_then(const std::function<bool(std::vector<cell>&, long long&, long long&)>& more);
+  /// Submits the sample rows, then the rows `more` gives. With read_anywhere, `more` is
+  /// called on any thread (one at a time; for CSV, whose reader holds no other thread's
+  /// state), and the thread that reads a batch works on it.
+  void run_sample_then(const std::function<bool(std::vector<cell>&, long long&, long long&)>& more,
+                       bool read_anywhere = false);
 
   const gather_options& o_;
   output& out_;
@@ -658,6 +765,7 @@ class gatherer {
   std::shared_ptr<const void> mapping_;       // holds it (batches take a copy)
   long long release_at_ = 0;                  // gather_csv lets go of the mapping's pages here
   long long row_begin_ = 0;                   // bytes of the file read before the row at hand
+  row_batch* filling_ = nullptr;              // the batch run_sample_then is filling
   static constexpr long long release_step = 1 << 20;
   std::atomic<long long> rows_merged_{0};     // for the progress display
   // Sizing seen_ for the file from its first rows (merge() only, after the reader set them).
@@ -1250,7 +1358,10 @@ void row_processor::run(row_batch& b) {
 
 void gatherer::submit_row(long long row, long long line, const std::vector<cell>& cells) {
   if (!current_) current_ = pipeline_->fresh();
-  auto& b = *current_;
+  if (add_row(*current_, row, line, cells)) flush_batch();
+}
+
+bool gatherer::add_row(row_batch& b, long long row, long long line, const std::vector<cell>& cells) {
   if (b.rows.empty()) b.input_begin = row_begin_;
   row_batch::row_rec r{row, line, static_cast<std::uint32_t>(b.cells.size()), 0, false, 0, 0, 0};
   // Answers that lie in the input's mapping are not copied: the batch holds the mapping.
@@ -1272,8 +1383,7 @@ void gatherer::submit_row(long long row, long long line, const std::vector<cell>
   // A batch also ends at 1 MiB of answers or 16,384 cells: each answer becomes a record that
   // repeats its row's context, so wide rows (10,000 questions) would otherwise make batches
   // of hundreds of megabytes of output.
-  if (b.rows.size() >= batch_rows || b.answer_bytes >= batch_bytes || b.cells.size() >= batch_cells)
-    flush_batch();
+  return b.rows.size() >= batch_rows || b.answer_bytes >= batch_bytes || b.cells.size() >= batch_cells;
 }
 
 void gatherer::submit_stream(const json_submission& s) {
@@ -1535,7 +1645,7 @@ void gatherer::begin_table(std::vector<column> cols, platform p, int header_rows
 }
 
 void gatherer::run_sample_then(
-    const std::function<bool(std::vector<cell>&, long long&, long long&)>& more) {
+    const std::function<bool(std::vector<cell>&, long long&, long long&)>& more, bool read_anywhere) {
   std::vector<cell> cells;
   for (auto& r : sample_) {
     cells.clear();
@@ -1547,7 +1657,24 @@ void gatherer::run_sample_then(
   }
   sample_.clear();
   long long row = 0, line = 0;
-  while (more(cells, row, line)) submit_row(row, line, cells);
+  if (!read_anywhere) {
+    while (more(cells, row, line)) submit_row(row, line, cells);
+    finish_batches();
+    return;
+  }
+  // The rest is read by whichever thread is free, a batch at a time (pipeline run()).
+  flush_batch();
+  pipeline_->run([&](row_batch& b) {
+    filling_ = &b;
+    bool any = false;
+    while (more(cells, row, line)) {
+      any = true;
+      if (add_row(b, row, line, cells)) break;
+    }
+    b.input_pos = input_pos_;
+    filling_ = nullptr;
+    return any;
+  });
   finish_batches();
 }
 
@@ -1639,14 +1766,15 @@ void gatherer::gather_csv(text_input& in) {
     // the memory a big file takes stays bounded. (A page let go of too early would only be
     // mapped again when touched.)
     if (input_pos_ >= release_at_ && !mapped_.empty()) {
-      long long low = current_ && !current_->rows.empty() ? current_->input_begin : row_begin_;
+      const row_batch* open = filling_ ? filling_ : current_.get();
+      long long low = open && !open->rows.empty() ? open->input_begin : row_begin_;
       if (const long long oldest = pipeline_->oldest_begin(); oldest >= 0) low = std::min(low, oldest);
       in.release_mapped(static_cast<std::size_t>(low));
       release_at_ = input_pos_ + release_step;
     }
     bar.update(input_pos_, rows_merged_.load(std::memory_order_relaxed));
     return true;
-  });
+  }, true);
   if (reader.stray_quotes() > 0)
     warn(fmt::format("{}: {} field{} had text after a closing quote (\"a\"b); it was kept as "
                      "written",

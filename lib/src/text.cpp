@@ -1040,12 +1040,12 @@ bool is_non_answer(std::string_view s) {
 // ---------------------------------------------------------------------------------------------
 // scan_answer: the hot path's tests in one pass
 
-// AddressSanitizer (GCC's and Clang's way of saying so) reports a load past the end of an
-// object, even one that stays within its page: it gets the copying way.
-#if defined(__SANITIZE_ADDRESS__)
+// AddressSanitizer and ThreadSanitizer (GCC's and Clang's ways of saying so) report a load
+// past the end of an object, even one that stays within its page: they get the copying way.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define ML_ADDRESS_SANITIZER 1
 #elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || __has_feature(memory_sanitizer)
 #define ML_ADDRESS_SANITIZER 1
 #endif
 #endif

@@ -870,6 +870,73 @@ TEST(Gather, LargeInputGivesTheSameOutputEveryRun) {
   EXPECT_EQ(a.ideas.back()["source"]["row"], 10'001);
 }
 
+// A CSV file's rows are read, a batch at a time, by whichever thread is free, which then
+// works on that batch: the output, the rejects and the tally must be those of one thread,
+// at any number of threads; and a row with extra fields in the middle of the file (which
+// adds a column while other threads are at work) too.
+TEST(Gather, RowsReadByAnyThreadGiveTheOutputOfOne) {
+  temp_dir dir;
+  std::string csv = "Email Address,What is the problem?,What should we do?,Team\n";
+  for (int i = 0; i < 8'000; ++i) {
+    csv += "p" + std::to_string(i % 6'000) + "@example.org,";
+    csv += i % 11 == 0 ? "n/a" : "Problem " + std::to_string(i % 900) + " with the rota";
+    csv += ",\"1) more staff 2) fewer shifts \"\"now\"\" on ward " + std::to_string(i % 2'000) + "\",Team " +
+           std::to_string(i % 7);
+    if (i == 5'000) csv += ",an extra field";
+    csv += "\n";
+  }
+  const std::string path = dir.write("many.csv", csv);
+  gather_options one;
+  one.threads = 1;
+  const auto want = run(dir, {path}, one);
+  ASSERT_GT(want.ideas.size(), 12'000u);
+  ASSERT_GT(want.rejected("non-answer"), 0);
+  ASSERT_GT(want.rejected("duplicate"), 0);
+  EXPECT_EQ(want.tally().ragged_rows, 1);
+  for (std::size_t threads : {2, 3, 5}) {
+    for (int rep = 0; rep < 2; ++rep) {
+      SCOPED_TRACE(fmt::format("threads {} rep {}", threads, rep));
+      gather_options o;
+      o.threads = threads;
+      const auto got = run(dir, {path}, o);
+      EXPECT_TRUE(got.output == want.output);
+      EXPECT_EQ(got.rejects, want.rejects);
+      EXPECT_EQ(got.tally().ideas, want.tally().ideas);
+      EXPECT_EQ(got.tally().ragged_rows, 1);
+    }
+  }
+}
+
+// An error while a thread other than the caller may be reading (an unterminated quote at
+// the end of a file of many batches) stops the run with that error, at any number of
+// threads, and leaves no output file.
+TEST(Gather, ErrorWhileRowsAreReadOnAnyThreadIsExit65) {
+  temp_dir dir;
+  std::string csv = "Email Address,What should change?\n";
+  for (int i = 0; i < 8'000; ++i) csv += "p" + std::to_string(i) + "@example.org,Longer breaks " + std::to_string(i) + "\n";
+  csv += "q@example.org,\"never closed\nat all\n";
+  const std::string path = dir.write("open.csv", csv);
+  for (std::size_t threads : {1, 2, 3, 4}) {
+    for (int rep = 0; rep < 5; ++rep) {
+      SCOPED_TRACE(fmt::format("threads {} rep {}", threads, rep));
+      gather_options o;
+      o.inputs = {path};
+      o.output = dir.file("out.jsonl");
+      o.salt = "test-salt";
+      o.threads = threads;
+      try {
+        run_gather(o);
+        ADD_FAILURE() << "expected ml::error";
+      } catch (const error& e) {
+        EXPECT_EQ(e.code(), 65);
+        EXPECT_NE(std::string(e.what()).find("open.csv:8002: unterminated quoted field"), std::string::npos)
+            << e.what();
+      }
+      EXPECT_FALSE(std::filesystem::exists(dir.file("out.jsonl")));
+    }
+  }
+}
+
 // An idea's id is XXH3-64 of "respondent \x1f question \x1f text". The three are joined on
 // the stack up to 1,024 bytes and hashed piece by piece past that (a 70 KB answer, and the
 // two lengths either side of the limit): the id must not change with that.

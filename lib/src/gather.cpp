@@ -736,6 +736,9 @@ class gatherer {
   void submit_row(long long row, long long line, const std::vector<cell>& cells);
   /// Adds a row to `b`; true when `b` is full.
   bool add_row(row_batch& b, long long row, long long line, const std::vector<cell>& cells);
+  /// The same for a row of n cells, the i-th given by cell_at(i).
+  template <class Cell>
+  bool add_row_of(row_batch& b, long long row, long long line, std::size_t n, Cell cell_at);
   void submit_stream(const json_submission& s);
   void flush_batch();
   /// Submits the open batch, waits until all are merged and adds their counts to *t_.
@@ -748,11 +751,9 @@ class gatherer {
   void gather_csv(text_input& in);
   void gather_xlsx(byte_input& in, std::string head);
   void gather_json(text_input& in);
-  /// Submits the sample rows, then the rows `more` gives. With read_anywhere, `more` is
-  /// called on any thread (one at a time; for CSV, whose reader holds no other thread's
-  /// state), and the thread that reads a batch works on it.
-  void run_sample_then(const std::function<bool(std::vector<cell>&, long long&, long long&)>& more,
-                       bool read_anywhere = false);
+  /// Submits the sample rows, then the rows `more` gives.
+  void run_sample_then(const std::function<bool(std::vector<cell>&, long long&, long long&)>& more);
+  void submit_sample();
 
   const gather_options& o_;
   output& out_;
@@ -765,7 +766,6 @@ class gatherer {
   std::shared_ptr<const void> mapping_;       // holds it (batches take a copy)
   long long release_at_ = 0;                  // gather_csv lets go of the mapping's pages here
   long long row_begin_ = 0;                   // bytes of the file read before the row at hand
-  row_batch* filling_ = nullptr;              // the batch run_sample_then is filling
   static constexpr long long release_step = 1 << 20;
   std::atomic<long long> rows_merged_{0};     // for the progress display
   // Sizing seen_ for the file from its first rows (merge() only, after the reader set them).
@@ -1362,12 +1362,18 @@ void gatherer::submit_row(long long row, long long line, const std::vector<cell>
 }
 
 bool gatherer::add_row(row_batch& b, long long row, long long line, const std::vector<cell>& cells) {
+  return add_row_of(b, row, line, cells.size(), [&](std::size_t i) -> const cell& { return cells[i]; });
+}
+
+template <class Cell>
+bool gatherer::add_row_of(row_batch& b, long long row, long long line, std::size_t n, Cell cell_at) {
   if (b.rows.empty()) b.input_begin = row_begin_;
   row_batch::row_rec r{row, line, static_cast<std::uint32_t>(b.cells.size()), 0, false, 0, 0, 0};
   // Answers that lie in the input's mapping are not copied: the batch holds the mapping.
   const auto lo = reinterpret_cast<std::uintptr_t>(mapped_.data());
   const std::uintptr_t hi = lo + mapped_.size();
-  for (const auto& c : cells) {
+  for (std::size_t i = 0; i < n; ++i) {
+    const cell c = cell_at(i);
     const auto at = reinterpret_cast<std::uintptr_t>(c.value.data());
     if (at >= lo && at + c.value.size() <= hi && lo != 0) {
       if (!b.keep) b.keep = mapping_;
@@ -1644,8 +1650,7 @@ void gatherer::begin_table(std::vector<column> cols, platform p, int header_rows
   t_->platform = std::string(platform_name(p));
 }
 
-void gatherer::run_sample_then(
-    const std::function<bool(std::vector<cell>&, long long&, long long&)>& more, bool read_anywhere) {
+void gatherer::submit_sample() {
   std::vector<cell> cells;
   for (auto& r : sample_) {
     cells.clear();
@@ -1656,25 +1661,14 @@ void gatherer::run_sample_then(
     std::vector<std::pair<int, std::string>>().swap(r.cells);
   }
   sample_.clear();
+}
+
+void gatherer::run_sample_then(
+    const std::function<bool(std::vector<cell>&, long long&, long long&)>& more) {
+  submit_sample();
+  std::vector<cell> cells;
   long long row = 0, line = 0;
-  if (!read_anywhere) {
-    while (more(cells, row, line)) submit_row(row, line, cells);
-    finish_batches();
-    return;
-  }
-  // The rest is read by whichever thread is free, a batch at a time (pipeline run()).
-  flush_batch();
-  pipeline_->run([&](row_batch& b) {
-    filling_ = &b;
-    bool any = false;
-    while (more(cells, row, line)) {
-      any = true;
-      if (add_row(b, row, line, cells)) break;
-    }
-    b.input_pos = input_pos_;
-    filling_ = nullptr;
-    return any;
-  });
+  while (more(cells, row, line)) submit_row(row, line, cells);
   finish_batches();
 }
 
@@ -1755,26 +1749,37 @@ void gatherer::gather_csv(text_input& in) {
     to_cells(f, r.line, tmp);
   }
   diag::progress bar(file_, -1);
-  run_sample_then([&](std::vector<cell>& cells, long long& row, long long& line) {
-    if (!reader.next(rec)) return false;
-    row = rec.number;
-    line = rec.line;
-    to_cells(rec.fields, rec.line, cells);
-    row_begin_ = input_pos_;
-    input_pos_ = reader.bytes_consumed();
-    // The file's pages before the oldest row still in flight leave the process's memory:
-    // the memory a big file takes stays bounded. (A page let go of too early would only be
-    // mapped again when touched.)
-    if (input_pos_ >= release_at_ && !mapped_.empty()) {
-      const row_batch* open = filling_ ? filling_ : current_.get();
-      long long low = open && !open->rows.empty() ? open->input_begin : row_begin_;
-      if (const long long oldest = pipeline_->oldest_begin(); oldest >= 0) low = std::min(low, oldest);
-      in.release_mapped(static_cast<std::size_t>(low));
-      release_at_ = input_pos_ + release_step;
+  submit_sample();
+  flush_batch();
+  // The rest is read by whichever thread is free, a batch at a time, and worked on by the
+  // thread that read it (pipeline run(); the reader holds no other thread's state).
+  const batch_pipeline::fill_fn fill = [&](row_batch& b) {
+    bool any = false;
+    while (reader.next(rec)) {
+      any = true;
+      if (rec.fields.size() != expected_fields_) to_cells(rec.fields, rec.line, tmp);  // ragged
+      row_begin_ = input_pos_;
+      input_pos_ = reader.bytes_consumed();
+      // The file's pages before the oldest row still in flight leave the process's memory:
+      // the memory a big file takes stays bounded. (A page let go of too early would only
+      // be mapped again when touched.)
+      if (input_pos_ >= release_at_ && !mapped_.empty()) {
+        long long low = !b.rows.empty() ? b.input_begin : row_begin_;
+        if (const long long oldest = pipeline_->oldest_begin(); oldest >= 0) low = std::min(low, oldest);
+        in.release_mapped(static_cast<std::size_t>(low));
+        release_at_ = input_pos_ + release_step;
+      }
+      bar.update(input_pos_, rows_merged_.load(std::memory_order_relaxed));
+      const auto& f = rec.fields;
+      if (add_row_of(b, rec.number, rec.line, f.size(),
+                     [&f](std::size_t i) { return cell{static_cast<int>(i), f[i]}; }))
+        break;
     }
-    bar.update(input_pos_, rows_merged_.load(std::memory_order_relaxed));
-    return true;
-  }, true);
+    b.input_pos = input_pos_;
+    return any;
+  };
+  pipeline_->run(fill);
+  finish_batches();
   if (reader.stray_quotes() > 0)
     warn(fmt::format("{}: {} field{} had text after a closing quote (\"a\"b); it was kept as "
                      "written",

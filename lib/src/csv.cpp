@@ -126,9 +126,8 @@ csv_reader::csv_reader(text_input& in, char delimiter) : in_(in), delim_(delimit
   // A regular file of checked UTF-8 is parsed where it lies in the page cache (no copy);
   // anything else, and the end of a file that grew since its check, through buf_.
   if (const std::string_view m = in_.take_mapped(); !m.empty()) {
-    map_ = m.data();
-    map_n_ = m.size();
     mapped_ = m;
+    in_map_ = true;
   } else {
     fill(1 << 16);
   }
@@ -136,11 +135,10 @@ csv_reader::csv_reader(text_input& in, char delimiter) : in_(in), delim_(delimit
 }
 
 bool csv_reader::fill(std::size_t at_least) {
-  if (map_) {
+  if (in_map_) {
     // The end of the mapping: what is left of its last record goes on in buf_.
-    buf_.assign(map_ + pos_, map_n_ - pos_);
-    map_ = nullptr;
-    map_n_ = 0;
+    buf_.assign(mapped_.substr(pos_));
+    in_map_ = false;
     pos_ = 0;
   }
   if (pos_ > 0) {
@@ -195,12 +193,12 @@ bool csv_reader::next(csv_record& rec) {
         break;
       }
     }
-    if (map_) {
+    if (in_map_) {
       // The mapping is read from memory, not from a copy just made: ask for the next few KiB
       // ahead of the parser (the hardware's prefetch stops at each 4 KiB page).
-      const std::size_t want = std::min(map_n_, pos_ + prefetch_ahead);
+      const std::size_t want = std::min(mapped_.size(), pos_ + prefetch_ahead);
       if (prefetched_ < pos_) prefetched_ = pos_ & ~std::size_t{63};
-      for (; prefetched_ < want; prefetched_ += 64) __builtin_prefetch(map_ + prefetched_);
+      for (; prefetched_ < want; prefetched_ += 64) __builtin_prefetch(mapped_.data() + prefetched_);
     }
     if (parse(rec, eof_)) return true;
     // The record did not fit: grow the window and parse it again from its start.

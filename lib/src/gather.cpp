@@ -219,13 +219,18 @@ bool is_false(std::string_view v) {
   return s == "0" || s == "false" || s == "no" || s == "partial";
 }
 
-void append_hex16(std::string& out, std::uint64_t h) {
+// Writes h as 16 lowercase hex digits at p.
+void write_hex16(char* p, std::uint64_t h) {
   static constexpr char hex[] = "0123456789abcdef";
-  char buf[16];
   for (int i = 15; i >= 0; --i) {
-    buf[i] = hex[h & 15];
+    p[i] = hex[h & 15];
     h >>= 4;
   }
+}
+
+void append_hex16(std::string& out, std::uint64_t h) {
+  char buf[16];
+  write_hex16(buf, h);
   out.append(buf, 16);
 }
 
@@ -460,7 +465,7 @@ class batch_pipeline {
     job->batch = std::move(b);
     {
       std::unique_lock<std::mutex> lock(mu_);
-      space_cv_.wait(lock, [&] { return failure_ || inflight_.size() < 2 * threads_ + 1; });
+      space_cv_.wait(lock, [&] { return failure_ || inflight_.size() < max_inflight(); });
       rethrow_locked(lock);
       inflight_.push_back(job);
       queue_.push_back(job);
@@ -517,6 +522,8 @@ class batch_pipeline {
     space_cv_.wait(lock, [&] { return failure_ || inflight_.empty(); });
     rethrow_locked(lock);
   }
+  // Batches submitted and not yet merged, at most (memory stays bounded); as many spares.
+  std::size_t max_inflight() const { return 2 * threads_ + 1; }
   std::unique_ptr<row_batch> fresh() {
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -566,15 +573,20 @@ class batch_pipeline {
         job = queue_.front();
         queue_.pop_front();
       }
-      try {
-        work_(*job->batch, worker);
-      } catch (...) {
-        job->failure = std::current_exception();
-      }
-      std::unique_lock<std::mutex> lock(mu_);
-      job->done = true;
-      if (!merging_) merge_ready(lock);
+      work_and_merge(*job, worker);
     }
+  }
+  // Works on a batch of this thread's, then merges what is ready (unless a merge is under
+  // way on another thread: it takes this one too when its turn comes).
+  void work_and_merge(slot& job, std::size_t worker) {
+    try {
+      work_(*job.batch, worker);
+    } catch (...) {
+      job.failure = std::current_exception();
+    }
+    std::unique_lock<std::mutex> lock(mu_);
+    job.done = true;
+    if (!merging_) merge_ready(lock);
   }
   // run()'s loop on one thread (counted in source_users_ by the caller): under read_mu_, wait
   // for room, fill a batch and put it in line; then work on it and merge what is ready.
@@ -587,7 +599,7 @@ class batch_pipeline {
         {
           std::unique_lock<std::mutex> lock(mu_);
           space_cv_.wait(lock, [&] {
-            return failure_ || !source_open_ || inflight_.size() < 2 * threads_ + 1;
+            return failure_ || !source_open_ || inflight_.size() < max_inflight();
           });
           if (failure_ || !source_open_) break;
         }
@@ -613,14 +625,7 @@ class batch_pipeline {
         job->batch = std::move(b);
         inflight_.push_back(job);
       }
-      try {
-        work_(*job->batch, worker);
-      } catch (...) {
-        job->failure = std::current_exception();
-      }
-      std::unique_lock<std::mutex> lock(mu_);
-      job->done = true;
-      if (!merging_) merge_ready(lock);
+      work_and_merge(*job, worker);
     }
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -664,7 +669,7 @@ class batch_pipeline {
   // answer): that one is freed rather than held for the rest of the run.
   void keep_spare(std::unique_ptr<row_batch> b) {
     constexpr std::size_t huge = std::size_t{16} << 20;
-    if (spare_.size() >= 2 * threads_ + 1 || b->arena.capacity() > huge || b->ideas.capacity() > huge ||
+    if (spare_.size() >= max_inflight() || b->arena.capacity() > huge || b->ideas.capacity() > huge ||
         b->rejects.capacity() > huge)
       return;
     b->keep.reset();  // a file's mapping is not held by a batch kept for later
@@ -972,12 +977,7 @@ void row_processor::emit_idea(std::string_view text, int col, int item, bool jso
       p += v.size();
     };
     put("{\"type\":\"idea\",\"id\":\"i-"sv);
-    static constexpr char hex[] = "0123456789abcdef";
-    std::uint64_t x = h;
-    for (int i = 15; i >= 0; --i) {
-      p[i] = hex[x & 15];
-      x >>= 4;
-    }
+    write_hex16(p, h);
     p += 16;
     put("\",\"text\":\""sv);
     put(text);

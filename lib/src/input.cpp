@@ -383,9 +383,11 @@ struct text_input::impl {
   UChar* pivot_source = pivot;
   UChar* pivot_target = pivot;
   bool icu_reset = true;
-  void* map = nullptr;  // the file mapped read-only (check_utf8_part, take_mapped)
+  // The file mapped read-only (check_utf8_part, take_mapped), unmapped when the last holder
+  // lets go (text_input::mapping()).
+  std::shared_ptr<const void> map_owner;
   std::size_t map_len = 0;
-  std::shared_ptr<const void> map_owner;  // unmaps it when the last holder lets go
+  const char* map() const { return static_cast<const char*>(map_owner.get()); }
   long long released = 0;                 // release_mapped: the file's pages before this
 
   ~impl() {
@@ -457,18 +459,16 @@ text_input::text_input(byte_input& in, std::string encoding, warn_fn warn, std::
           const auto len = static_cast<std::size_t>(now);
           note_mapped(in_.name());
           if (void* p = ::mmap(nullptr, len, PROT_READ, MAP_PRIVATE, in_.fd(), 0); p != MAP_FAILED) {
-            st.map = p;
             st.map_len = len;
             st.map_owner = std::shared_ptr<const void>(p, [len](const void* q) { ::munmap(const_cast<void*>(q), len); });
           }
         }
-        if (const long long at = find_invalid_utf8(in_, from, st.checked_end, static_cast<const char*>(st.map),
+        if (const long long at = find_invalid_utf8(in_, from, st.checked_end, st.map(),
                                                    static_cast<long long>(st.map_len));
             at >= 0) {
           bad = static_cast<std::size_t>(at - from);
           bad_line = count_newlines_in(in_, from, at) + 1;
           st.map_owner.reset();
-          st.map = nullptr;
         }
         in_.rewind();
         std::string fresh;
@@ -528,7 +528,7 @@ const std::string& text_input::peek() {
 
 std::string_view text_input::take_mapped() {
   auto& st = *impl_;
-  if (st.m != impl::mode::utf8 || !st.validated || taken_ || !st.map) return {};
+  if (st.m != impl::mode::utf8 || !st.validated || taken_ || !st.map()) return {};
   const long long end = std::min(static_cast<long long>(st.map_len), st.checked_end);
   if (end <= st.checked_from) return {};
   // Everything up to `end` is handed out now: the peek and what is pending are copies of
@@ -538,17 +538,17 @@ std::string_view text_input::take_mapped() {
   st.pending.clear();
   in_.seek(end);
   taken_ = true;
-  return {static_cast<const char*>(st.map) + st.checked_from, static_cast<std::size_t>(end - st.checked_from)};
+  return {st.map() + st.checked_from, static_cast<std::size_t>(end - st.checked_from)};
 }
 
 std::shared_ptr<const void> text_input::mapping() const { return impl_->map_owner; }
 
 void text_input::release_mapped(std::size_t upto) {
   auto& st = *impl_;
-  if (!st.map) return;
+  if (!st.map()) return;
   const long long to = std::min(st.checked_from + static_cast<long long>(upto), static_cast<long long>(st.map_len));
   if (to <= st.released) return;
-  st.released = release_pages(static_cast<const char*>(st.map), st.released, to);
+  st.released = release_pages(st.map(), st.released, to);
 }
 
 bool text_input::next(std::string& out) {

@@ -51,16 +51,17 @@ class csv_reader {
   /// Parses one record at pos_; returns false when the buffer ran out before it ended.
   bool parse(csv_record& rec, bool final_chunk);
 
-  const char* wdata() const { return map_ ? map_ : buf_.data(); }
-  std::size_t wsize() const { return map_ ? map_n_ : buf_.size(); }
+  const char* wdata() const { return in_map_ ? mapped_.data() : buf_.data(); }
+  std::size_t wsize() const { return in_map_ ? mapped_.size() : buf_.size(); }
   std::string_view window() const { return {wdata(), wsize()}; }
 
   text_input& in_;
   char delim_;
   std::string buf_;
-  const char* map_ = nullptr;  // the window: the input's mapping (text_input::take_mapped) or buf_
-  std::size_t map_n_ = 0;
-  std::string_view mapped_;  // the whole mapping, kept after the window moves to buf_
+  // The input's mapping (text_input::take_mapped), if any; the window is it while in_map_,
+  // then buf_ (from its last record on, and what the file gained since its check).
+  std::string_view mapped_;
+  bool in_map_ = false;
   std::size_t prefetched_ = 0;  // the mapping is asked for ahead of pos_ up to here
   static constexpr std::size_t prefetch_ahead = 4096;
   std::size_t pos_ = 0;
